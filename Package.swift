@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+// Forger: training, evaluating and sampling GANs in Swift.
+// Layers (imports point down only): CKernels → Kernels → Tensors → NN → Datasets, GANs → forger.
+import PackageDescription
+
+let package = Package(
+    name: "Forger",
+    products: [
+        .executable(name: "forger", targets: ["forger"]),
+        .executable(name: "forger-bench", targets: ["forger-bench"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "GANs", targets: ["GANs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .target(name: "CKernels"),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "Kernels", dependencies: ["CKernels"]),
+        .target(name: "Tensors", dependencies: ["Kernels"]),
+        .target(name: "NN", dependencies: ["Tensors"]),
+        .target(name: "Datasets", dependencies: ["Tensors", "CZlib"]),
+        .target(name: "GANs", dependencies: ["Tensors", "NN", "Datasets"]),
+        .executableTarget(
+            name: "forger",
+            dependencies: [
+                "GANs", "Datasets", "NN", "Tensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "forger-bench",
+            dependencies: [
+                "GANs", "NN", "Tensors", "Kernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/forger-bench"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "CZlib"]),
+        .testTarget(name: "GANsTests", dependencies: ["GANs", "NN", "Tensors", "Datasets"]),
+        .testTarget(name: "ForgerCLITests", dependencies: ["forger"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

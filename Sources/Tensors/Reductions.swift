@@ -1,0 +1,76 @@
+extension Tensor {
+    /// Normalises possibly negative axes and checks them against the rank.
+    func normalizedAxes(_ axes: [Int]) -> [Int] {
+        let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
+        precondition(normalized.allSatisfy { $0 >= 0 && $0 < rank }, "axes \(axes) out of range for shape \(shape)")
+        return Array(Set(normalized)).sorted()
+    }
+
+    /// The shape after reducing `axes` while keeping them as size 1.
+    func reducedShape(_ axes: [Int]) -> [Int] {
+        shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+    }
+
+    /// Combines elements along `axes` with `combine`, starting each output at `initial`.
+    private func reduced(_ axes: [Int], initial: Float, _ combine: (Float, Float) -> Float) -> Tensor {
+        let keptShape = reducedShape(axes)
+        let result = Tensor(repeating: initial, shape: keptShape)
+        let x = storage.pointer, z = result.storage.pointer
+        let outputStrides = broadcastStrides(keptShape, to: shape)
+        forEachInnerRun(shape: shape, firstStrides: outputStrides, secondStrides: contiguousStrides(shape)) {
+            _, out, input, count, outStep, _ in
+            if outStep == 0 {
+                var accumulator = z[out]
+                for index in 0..<count { accumulator = combine(accumulator, x[input + index]) }
+                z[out] = accumulator
+            } else {
+                for index in 0..<count { z[out + index] = combine(z[out + index], x[input + index]) }
+            }
+        }
+        return result
+    }
+
+    /// The sum over `axes` (all axes when empty is not intended: pass them explicitly).
+    ///
+    /// Derivative: the gradient broadcast back over the reduced axes.
+    public func summed(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let axes = normalizedAxes(axes)
+        let keptShape = reducedShape(axes)
+        let finalShape = keepingDimensions ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+        let inputShape = shape
+        let value = reduced(axes, initial: 0, +)
+        let result = Tensor(shape: finalShape, storage: value.storage)
+        return result.recorded(from: [self]) { gradient, _ in
+            [gradient.reshaped(to: keptShape).broadcast(to: inputShape)]
+        }
+    }
+
+    /// The sum of every element, as a scalar.
+    public func sum() -> Tensor { rank == 0 ? self : summed(alongAxes: Array(0..<rank)) }
+
+    /// The mean over `axes` (composed: sum / count).
+    public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let count = normalizedAxes(axes).map { shape[$0] }.reduce(1, *)
+        return summed(alongAxes: axes, keepingDimensions: keepingDimensions) * (1 / Float(count))
+    }
+
+    /// The mean of every element, as a scalar.
+    public func mean() -> Tensor { sum() * (1 / Float(Swift.max(scalarCount, 1))) }
+
+    /// The maximum over `axes`.
+    ///
+    /// Derivative: the gradient shared equally among the elements that attain the maximum
+    /// (composed from a constant mask, so it differentiates again).
+    public func max(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let axes = normalizedAxes(axes)
+        let keptShape = reducedShape(axes)
+        let finalShape = keepingDimensions ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+        let value = reduced(axes, initial: -.infinity) { Swift.max($0, $1) }
+        let result = Tensor(shape: finalShape, storage: value.storage)
+        return result.recorded(from: [self]) { gradient, _ in
+            let mask = self.detached() .== value
+            let share = mask / mask.summed(alongAxes: axes, keepingDimensions: true)
+            return [gradient.reshaped(to: keptShape) * share]
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import XCTest
+@testable import Tensors
+
+final class AutodiffTests: XCTestCase {
+    /// Per-sample ‖∇ₓ g‖ for g(x) = Σ tanh(x·W1ᵀ + b1)·W2ᵀ, then differentiated again (WGAN-GP's shape).
+    func testGradientNormOfMLPDifferentiatedAgain() {
+        let x = randomTensor([2, 3], seed: 1), w1 = randomTensor([4, 3], seed: 2)
+        let b1 = randomTensor([4], seed: 3), w2 = randomTensor([1, 4], seed: 4)
+        checkOp([x, w1, b1, w2], gradientTolerance: 5e-3, { inputs in
+            let hidden = (Tensor.matmul(inputs[0], inputs[1], transposeB: true) + inputs[2]).tanh()
+            let output = Tensor.matmul(hidden, inputs[3], transposeB: true).sum()
+            let inputGradient = gradients(of: output, withRespectTo: [inputs[0]], createGraph: true)[0]
+            return inputGradient.squared().summed(alongAxes: [1]).squareRoot()
+        }, reference: { refs in
+            let (x, w1, b1, w2) = (refs[0], refs[1], refs[2], refs[3])
+            let preactivation = Reference.zip(Reference.matmul(x, w1, transposeA: false, transposeB: true), b1, +)
+            let slope = Reference.zip(preactivation.map { 1 - Foundation.tanh($0) * Foundation.tanh($0) }, w2.reshapedForTest([4]), *)
+            let inputGradient = Reference.matmul(slope, w1, transposeA: false, transposeB: false)
+            return inputGradient.map { $0 * $0 }.reduce([1], keep: false, initial: 0, +).map { $0.squareRoot() }
+        })
+    }
+
+    /// The same for a convolutional critic: g(x) = Σ w2 ⊙ tanh(conv(x, W)).
+    func testGradientNormOfConvNetDifferentiatedAgain() {
+        let x = randomTensor([2, 2, 4, 4], seed: 5), weight = randomTensor([3, 2, 3, 3], seed: 6)
+        let readout = randomTensor([1, 3, 4, 4], seed: 7)
+        checkOp([x, weight, readout], gradientTolerance: 5e-3, { inputs in
+            let output = (Tensor.conv2d(inputs[0], inputs[1], padding: 1).tanh() * inputs[2]).sum()
+            let inputGradient = gradients(of: output, withRespectTo: [inputs[0]], createGraph: true)[0]
+            return inputGradient.squared().summed(alongAxes: [1, 2, 3]).squareRoot()
+        }, reference: { refs in
+            let activation = Reference.conv(refs[0], refs[1], stride: 1, padding: 1)
+            let slope = Reference.zip(activation.map { 1 - Foundation.tanh($0) * Foundation.tanh($0) }, refs[2], *)
+            let inputGradient = Reference.convTransposed(slope, refs[1], stride: 1, padding: 1, outputPadding: 0)
+            return inputGradient.map { $0 * $0 }.reduce([1, 2, 3], keep: false, initial: 0, +).map { $0.squareRoot() }
+        })
+    }
+
+    func testSecondDerivativeOfScalarFunctions() {
+        let x = Tensor(shape: [3], scalars: [0.3, -0.7, 1.2]).tracked()
+        let first = gradients(of: (x * x * x).sum(), withRespectTo: [x], createGraph: true)[0]
+        let second = gradients(of: first.sum(), withRespectTo: [x])[0]
+        assertClose(second, [1.8, -4.2, 7.2], tolerance: 1e-5)
+        let sigmoidFirst = gradients(of: x.sigmoid().sum(), withRespectTo: [x], createGraph: true)[0]
+        let sigmoidSecond = gradients(of: sigmoidFirst.sum(), withRespectTo: [x])[0]
+        let expected = [Float(0.3), -0.7, 1.2].map { v -> Float in
+            let s = 1 / (1 + Foundation.exp(-v))
+            return s * (1 - s) * (1 - 2 * s)
+        }
+        assertClose(sigmoidSecond, expected, tolerance: 1e-5)
+    }
+
+    func testDetachAndNoGradientScopesStopGradients() {
+        let x = Tensor(shape: [2], scalars: [1, 2]).tracked()
+        XCTAssertEqual(gradients(of: (x.detached() * x).sum(), withRespectTo: [x])[0].scalars, [1, 2])
+        let untracked = withoutGradients { (x * x).sum() }
+        XCTAssertFalse(untracked.isTracked)
+        XCTAssertEqual(gradients(of: untracked, withRespectTo: [x])[0].scalars, [0, 0])
+    }
+
+    func testGradientsAccumulateOverReuseAndIgnoreUnrelatedVariables() {
+        let x = Tensor(shape: [2], scalars: [1, 3]).tracked(), unrelated = Tensor(zeros: [4]).tracked()
+        let y = (x * 2 + x * x).sum()
+        let result = gradients(of: y, withRespectTo: [x, unrelated])
+        XCTAssertEqual(result[0].scalars, [4, 8])
+        XCTAssertEqual(result[1].scalars, [0, 0, 0, 0])
+    }
+
+    func testFirstOrderGradientsAreNotRecorded() {
+        let x = Tensor(shape: [2], scalars: [1, 3]).tracked()
+        XCTAssertFalse(gradients(of: (x * x).sum(), withRespectTo: [x])[0].isTracked)
+        XCTAssertTrue(gradients(of: (x * x).sum(), withRespectTo: [x], createGraph: true)[0].isTracked)
+    }
+}
+
+final class RandomGeneratorTests: XCTestCase {
+    func testPhiloxMatchesPublishedKnownAnswer() {
+        // Random123's known-answer test for philox4x32-10 with counter and key all zero.
+        XCTAssertEqual(RandomGenerator.philox(counter: (0, 0), key: 0), [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
+    }
+
+    func testSameSeedSameNumbersAndResumableOffset() {
+        var a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42)
+        let first = (0..<10).map { _ in a.next() }
+        XCTAssertEqual(first, (0..<10).map { _ in b.next() })
+        var resumed = RandomGenerator(seed: 42, offset: 5)
+        XCTAssertEqual((0..<5).map { _ in resumed.next() }, Array(first[5...]))
+        XCTAssertNotEqual(RandomGenerator(seed: 43).derived(stream: 0), RandomGenerator(seed: 42).derived(stream: 0))
+    }
+
+    func testNormalAndUniformMoments() {
+        var generator = RandomGenerator(seed: 7)
+        let normal = Tensor.randomNormal([20_000], generator: &generator).scalars.map(Double.init)
+        let mean = normal.reduce(0, +) / 20_000
+        let variance = normal.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20_000
+        XCTAssertEqual(mean, 0, accuracy: 0.03)
+        XCTAssertEqual(variance, 1, accuracy: 0.05)
+        let uniform = Tensor.randomUniform([20_000], low: -1, high: 1, generator: &generator).scalars
+        XCTAssertTrue(uniform.allSatisfy { $0 >= -1 && $0 < 1 })
+        XCTAssertEqual(Double(uniform.reduce(0, +)) / 20_000, 0, accuracy: 0.03)
+        XCTAssertEqual(generator.permutation(10).sorted(), Array(0..<10))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+@testable import Tensors
+
+final class ElementwiseTests: XCTestCase {
+    let shapes: [([Int], [Int])] = [([3, 5], [3, 5]), ([2, 3, 4], [4]), ([4, 1, 3], [1, 5, 1]), ([7], []), ([2, 3, 1, 1], [1, 3, 2, 2])]
+
+    func testBinaryOpsAgainstReferenceAndFiniteDifferences() {
+        for (index, (shapeA, shapeB)) in shapes.enumerated() {
+            let a = randomTensor(shapeA, seed: UInt64(index)), b = randomTensor(shapeB, seed: UInt64(index + 50))
+            let positive = randomTensor(shapeB, seed: UInt64(index + 80), low: 0.5, high: 1.5)
+            checkOp([a, b], { $0[0] + $0[1] }, reference: { Reference.zip($0[0], $0[1], +) })
+            checkOp([a, b], { $0[0] - $0[1] }, reference: { Reference.zip($0[0], $0[1], -) })
+            checkOp([a, b], { $0[0] * $0[1] }, reference: { Reference.zip($0[0], $0[1], *) })
+            checkOp([a, positive], { $0[0] / $0[1] }, reference: { Reference.zip($0[0], $0[1], /) })
+        }
+    }
+
+    func testUnaryOpsAgainstReferenceAndFiniteDifferences() {
+        let x = randomTensor([3, 7], seed: 1, low: -2, high: 2)
+        let positive = randomTensor([3, 7], seed: 2, low: 0.2, high: 3)
+        checkOp([x], { -$0[0] }, reference: { $0[0].map { -$0 } })
+        checkOp([x], { $0[0].exp() }, reference: { $0[0].map(Foundation.exp) })
+        checkOp([positive], { $0[0].log() }, reference: { $0[0].map(Foundation.log) })
+        checkOp([positive], { $0[0].squareRoot() }, reference: { $0[0].map { $0.squareRoot() } })
+        checkOp([x], { $0[0].tanh() }, reference: { $0[0].map(Foundation.tanh) })
+        checkOp([x], { $0[0].sigmoid() }, reference: { $0[0].map { 1 / (1 + Foundation.exp(-$0)) } })
+        checkOp([x], { $0[0].relu() }, reference: { $0[0].map { max($0, 0) } })
+        checkOp([x], { $0[0].leakyRelu(slope: 0.2) }, reference: { $0[0].map { $0 > 0 ? $0 : 0.2 * $0 } })
+        checkOp([x], { $0[0].abs() }, reference: { $0[0].map(Swift.abs) })
+        checkOp([x], { 2 * $0[0] + 1 }, reference: { $0[0].map { 2 * $0 + 1 } })
+    }
+
+    func testHandCheckedValues() {
+        let x = Tensor(shape: [4], scalars: [-2, -0.5, 0, 3])
+        assertClose(x.relu(), [0, 0, 0, 3])
+        assertClose(x.leakyRelu(slope: 0.1), [-0.2, -0.05, 0, 3])
+        assertClose(Tensor(shape: [3], scalars: [0, 100, -100]).sigmoid(), [0.5, 1, 0])
+        assertClose(Tensor(shape: [2, 1], scalars: [1, 2]) + Tensor(shape: [3], scalars: [10, 20, 30]), [11, 21, 31, 12, 22, 32])
+        assertClose(x .> Tensor(0), [0, 0, 0, 1])
+    }
+
+    func testSigmoidDoesNotOverflow() {
+        let y = Tensor(shape: [2], scalars: [-1000, 1000]).sigmoid()
+        XCTAssertTrue(y.scalars.allSatisfy(\.isFinite))
+    }
+
+    func testReplacingRoutesGradientsByCondition() {
+        let condition = Tensor(shape: [2, 3], scalars: [1, 0, 0, 1, 1, 0])
+        let a = randomTensor([2, 3], seed: 4), b = randomTensor([3], seed: 5)
+        checkOp([a, b], { $0[0].replacing(with: $0[1], where: condition) }, reference: { refs in
+            let other = Reference.zip(refs[1], Reference(shape: [2, 3], values: .init(repeating: 0, count: 6)), +)
+            let mask = Reference(condition)
+            return Reference(shape: [2, 3], values: (0..<6).map { mask.values[$0] != 0 ? other.values[$0] : refs[0].values[$0] })
+        })
+    }
+
+    func testBroadcastAndSumToShape() {
+        let x = randomTensor([3, 1], seed: 6)
+        checkOp([x], { $0[0].broadcast(to: [2, 3, 4]) }, reference: { Reference.zip($0[0], Reference(shape: [2, 3, 4], values: .init(repeating: 0, count: 24)), +) })
+        let y = randomTensor([2, 3, 4], seed: 7)
+        checkOp([y], { $0[0].summed(toShape: [3, 1]) }, reference: { $0[0].reduce([0, 2], keep: true, initial: 0, +).reshapedForTest([3, 1]) })
+    }
+}
+
+extension Reference {
+    func reshapedForTest(_ shape: [Int]) -> Reference { Reference(shape: shape, values: values) }
+}
