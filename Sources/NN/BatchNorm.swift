@@ -6,7 +6,8 @@ import Tensors
 /// statistics as PyTorch does: running = (1 − momentum)·running + momentum·batch, with the unbiased
 /// variance; evaluation mode normalises with the running statistics. Weight starts at 1, bias at 0
 /// (or N(1, σ²) weights when `weightStandardDeviation` is given, as DCGAN and pix2pix initialise).
-/// Composed from differentiable ops, so it supports gradients of gradients.
+/// Training mode runs fused kernels whose backward pass falls back to the composed formula when a
+/// second-order graph is requested, so gradients of gradients stay exact.
 public final class BatchNorm: Module, Layer {
     public let weight: Parameter
     public let bias: Parameter
@@ -39,24 +40,20 @@ public final class BatchNorm: Module, Layer {
         precondition(input.rank == 2 || input.rank == 4, "BatchNorm takes [N, C] or [N, C, H, W], got \(input.shape)")
         let channels = weight.value.scalarCount
         precondition(input.shape[1] == channels, "BatchNorm over \(channels) channels got input \(input.shape)")
-        let axes = input.rank == 2 ? [0] : [0, 2, 3]
-        let statisticsShape = input.rank == 2 ? [1, channels] : [1, channels, 1, 1]
-        let mean: Tensor, variance: Tensor
-        if isTraining {
-            mean = input.mean(alongAxes: axes, keepingDimensions: true)
-            variance = (input - mean).squared().mean(alongAxes: axes, keepingDimensions: true)
+        guard !isTraining else {
+            let (output, mean, variance) = Tensor.batchNormalized(input, weight: weight.value, bias: bias.value, epsilon: epsilon)
             updateRunningStatistics(mean: mean, variance: variance, count: input.scalarCount / channels)
-        } else {
-            mean = runningMean.value.reshaped(to: statisticsShape)
-            variance = runningVariance.value.reshaped(to: statisticsShape)
+            return output
         }
+        let statisticsShape = input.rank == 2 ? [1, channels] : [1, channels, 1, 1]
+        let mean = runningMean.value.reshaped(to: statisticsShape)
+        let variance = runningVariance.value.reshaped(to: statisticsShape)
         let normalized = (input - mean) / (variance + epsilon).squareRoot()
         return normalized * weight.value.reshaped(to: statisticsShape) + bias.value.reshaped(to: statisticsShape)
     }
 
-    private func updateRunningStatistics(mean: Tensor, variance: Tensor, count: Int) {
+    private func updateRunningStatistics(mean batchMean: [Float], variance batchVariance: [Float], count: Int) {
         let correction = Float(count) / Float(Swift.max(count - 1, 1))
-        let (batchMean, batchVariance) = (mean.scalars, variance.scalars)
         runningMean.value.withUnsafeMutableBufferPointer { running in
             for index in running.indices { running[index] += momentum * (batchMean[index] - running[index]) }
         }

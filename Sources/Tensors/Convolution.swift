@@ -44,7 +44,14 @@ extension Tensor {
         return convolutionInputGradient(input, weight, geometry)
     }
 
+    /// Multiply-adds of one pass of any of the three convolution ops, times two.
+    static func flops(_ geometry: ConvolutionGeometry) -> Int {
+        2 * geometry.batch * geometry.outputChannels * geometry.outputHeight * geometry.outputWidth
+            * geometry.inputChannels * geometry.kernelHeight * geometry.kernelWidth
+    }
+
     static func convolution(_ input: Tensor, _ weight: Tensor, _ geometry: ConvolutionGeometry) -> Tensor {
+        FlopCounter.add(flops(geometry))
         let result = Tensor.uninitialized([geometry.batch, geometry.outputChannels, geometry.outputHeight, geometry.outputWidth])
         Kernels.conv2d(input: input.storage.pointer, weight: weight.storage.pointer, output: result.storage.pointer, geometry: geometry)
         return result.recorded(from: [input, weight]) { gradient, needed in
@@ -55,6 +62,7 @@ extension Tensor {
 
     /// The input-side adjoint of `convolution` (the transposed convolution).
     static func convolutionInputGradient(_ outputGradient: Tensor, _ weight: Tensor, _ geometry: ConvolutionGeometry) -> Tensor {
+        FlopCounter.add(flops(geometry))
         let result = Tensor.uninitialized([geometry.batch, geometry.inputChannels, geometry.inputHeight, geometry.inputWidth])
         Kernels.conv2dInputGradient(
             outputGradient: outputGradient.storage.pointer, weight: weight.storage.pointer,
@@ -67,6 +75,7 @@ extension Tensor {
 
     /// The weight-side adjoint of `convolution`: Σ over batch and positions of input × output gradient.
     static func convolutionWeightGradient(_ input: Tensor, _ outputGradient: Tensor, _ geometry: ConvolutionGeometry) -> Tensor {
+        FlopCounter.add(flops(geometry))
         let result = Tensor.uninitialized([geometry.outputChannels, geometry.inputChannels, geometry.kernelHeight, geometry.kernelWidth])
         Kernels.conv2dWeightGradient(
             input: input.storage.pointer, outputGradient: outputGradient.storage.pointer,

@@ -22,6 +22,7 @@ extension Tensor {
         precondition(k == k2, "matmul inner extents differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
         let batch = batchShape.reduce(1, *)
         let result = Tensor.uninitialized(batchShape + [m, n])
+        FlopCounter.add(2 * batch * m * n * k)
         for index in 0..<batch {
             Kernels.gemm(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,

@@ -102,3 +102,41 @@ final class RandomGeneratorTests: XCTestCase {
         XCTAssertEqual(generator.permutation(10).sorted(), Array(0..<10))
     }
 }
+
+final class NormalizationTests: XCTestCase {
+    /// The fused kernels against the formula in Double, first order against finite differences.
+    func testFusedBatchNormAgainstReference() {
+        for shape in [[5, 3], [3, 2, 3, 2]] {
+            let x = randomTensor(shape, seed: 1, low: -2, high: 2)
+            let weight = randomTensor([shape[1]], seed: 2), bias = randomTensor([shape[1]], seed: 3)
+            checkOp([x, weight, bias], gradientTolerance: 5e-3, {
+                Tensor.batchNormalized($0[0], weight: $0[1], bias: $0[2], epsilon: 1e-3).output
+            }, reference: { refs in
+                let axes = shape.count == 2 ? [0] : [0, 2, 3]
+                let count = Double(shape[0] * shape.dropFirst(2).reduce(1, *))
+                let channelShape = shape.count == 2 ? [1, shape[1]] : [1, shape[1], 1, 1]
+                let mean = refs[0].reduce(axes, keep: true, initial: 0, +).map { $0 / count }
+                let centered = Reference.zip(refs[0], mean, -)
+                let variance = centered.map { $0 * $0 }.reduce(axes, keep: true, initial: 0, +).map { $0 / count }
+                let normalized = Reference.zip(centered, variance.map { ($0 + 1e-3).squareRoot() }, /)
+                return Reference.zip(Reference.zip(normalized, refs[1].reshapedForTest(channelShape), *), refs[2].reshapedForTest(channelShape), +)
+            })
+        }
+    }
+
+    /// Second order: the fused op's gradient-norm differentiated again equals the composed twin's.
+    func testFusedBatchNormSecondOrderMatchesComposedTwin() {
+        let x = randomTensor([4, 3], seed: 4).tracked(), weight = randomTensor([3], seed: 5).tracked()
+        let bias = randomTensor([3], seed: 6), readout = randomTensor([4, 3], seed: 7)
+        func penalty(_ normalize: (Tensor) -> Tensor) -> [Tensor] {
+            let output = (normalize(x).tanh() * readout).sum()
+            let inputGradient = gradients(of: output, withRespectTo: [x], createGraph: true)[0]
+            return gradients(of: inputGradient.squared().sum(), withRespectTo: [x, weight])
+        }
+        let fused = penalty { Tensor.batchNormalized($0, weight: weight, bias: bias, epsilon: 1e-5).output }
+        let composed = penalty { Tensor.composedBatchNorm($0, weight, bias, epsilon: 1e-5) }
+        for (a, b) in zip(fused, composed) {
+            assertClose(a.scalars.map(Double.init), b.scalars.map(Double.init), tolerance: 1e-4, "second order")
+        }
+    }
+}

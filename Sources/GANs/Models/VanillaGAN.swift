@@ -1,0 +1,100 @@
+import NN
+import Tensors
+
+// MARK: Provenance
+// Generative Adversarial Nets (Goodfellow et al., NeurIPS 2014), in the layout of PyTorch-GAN's
+// `implementations/gan/gan.py`: MLP generator with BatchNorm (eps 0.8, the reference's quirk kept on
+// purpose) and an MLP discriminator ending in a sigmoid. Parameter names equal the reference's
+// `state_dict` keys, so its checkpoints load into that code unchanged.
+
+/// The vanilla GAN on 28×28 single-channel images (catalogue name `mlp`).
+public final class VanillaGAN: GANModel {
+    // MARK: Hyper-parameters (the reference's defaults)
+
+    /// Adam 2e-4, betas (0.5, 0.999), batch 64; the discriminator outputs probabilities.
+    public static let defaults = Hyperparameters(
+        learningRate: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-8, batchSize: 64, scores: .probability)
+    public let latentDimension = 100
+    public let imageShape = [1, 28, 28]
+    public var hyperparameters: Hyperparameters { Self.defaults }
+
+    // MARK: Generator
+
+    /// z → 128 → 256 → 512 → 1024 → 784, LeakyReLU(0.2), BatchNorm from the second layer, tanh.
+    public final class Generator: Module {
+        public let model: Sequential
+
+        public init(latentDimension: Int, generator random: inout RandomGenerator) {
+            func block(_ input: Int, _ output: Int, normalize: Bool) -> [any Layer] {
+                var layers: [any Layer] = [Linear(inputSize: input, outputSize: output, generator: &random)]
+                if normalize { layers.append(BatchNorm(featureCount: output, epsilon: 0.8, generator: &random)) }
+                layers.append(Activation.leakyRelu(0.2))
+                return layers
+            }
+            model = Sequential(
+                block(latentDimension, 128, normalize: false) + block(128, 256, normalize: true)
+                    + block(256, 512, normalize: true) + block(512, 1024, normalize: true)
+                    + [Linear(inputSize: 1024, outputSize: 28 * 28, generator: &random), Activation.tanh])
+        }
+
+        /// Images `[N, 1, 28, 28]` from noise `[N, latent]`.
+        public func callAsFunction(_ noise: Tensor) -> Tensor { model(noise).reshaped(to: [-1, 1, 28, 28]) }
+    }
+
+    // MARK: Discriminator
+
+    /// 784 → 512 → 256 → 1 with LeakyReLU(0.2), ending in a sigmoid probability.
+    public final class Discriminator: Module {
+        public let model: Sequential
+
+        public init(generator random: inout RandomGenerator) {
+            model = Sequential {
+                Linear(inputSize: 28 * 28, outputSize: 512, generator: &random)
+                Activation.leakyRelu(0.2)
+                Linear(inputSize: 512, outputSize: 256, generator: &random)
+                Activation.leakyRelu(0.2)
+                Linear(inputSize: 256, outputSize: 1, generator: &random)
+                Activation.sigmoid
+            }
+        }
+
+        /// Probabilities `[N]` that each image is real.
+        public func callAsFunction(_ images: Tensor) -> Tensor { model(images.flattened()).reshaped(to: [-1]) }
+    }
+
+    public let generatorNetwork: Generator
+    public let discriminatorNetwork: Discriminator
+    public var generator: Module { generatorNetwork }
+    public var discriminator: Module { discriminatorNetwork }
+
+    /// Builds both networks with PyTorch's default initialisation drawn from `seed`.
+    public init(seed: UInt64) {
+        var random = RandomGenerator(seed: seed).derived(stream: 0)
+        generatorNetwork = Generator(latentDimension: latentDimension, generator: &random)
+        discriminatorNetwork = Discriminator(generator: &random)
+    }
+
+    public func generate(_ noise: Tensor) -> Tensor { generatorNetwork(noise) }
+    public func discriminate(_ images: Tensor) -> Tensor { discriminatorNetwork(images) }
+
+    // MARK: Losses and training step
+
+    /// The reference's order: G first (against the current D), then D on real and detached fake
+    /// images, with D's loss the mean of the two halves. One generator forward serves both.
+    public func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics {
+        let kind = hyperparameters.scores
+        let fake = generate(context.sampleNoise(count: realImages.shape[0], dimension: latentDimension))
+        let fakeScoresForGenerator = discriminate(fake)
+        let generatorLoss = Adversarial.generatorLoss(fakeScoresForGenerator, objective: context.objective, kind: kind)
+        Adversarial.minimize(generatorLoss, with: context.generatorOptimizer)
+
+        let realScores = discriminate(realImages)
+        let fakeScores = discriminate(fake.detached())
+        let discriminatorLoss = (Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)) * 0.5
+        Adversarial.minimize(discriminatorLoss, with: context.discriminatorOptimizer)
+        return StepMetrics(
+            discriminatorLoss: discriminatorLoss.scalar, generatorLoss: generatorLoss.scalar,
+            realScore: Adversarial.meanProbability(realScores, kind: kind),
+            fakeScore: Adversarial.meanProbability(fakeScoresForGenerator, kind: kind))
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import GANs
+
+/// `forger train <model>`: trains on MNIST into `runs/<name>`, or continues a run with `--resume`.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a GAN on MNIST.",
+        discussion: "Writes runs/<name>/{config.json, metrics.jsonl, samples/, checkpoints/}. Defaults are the reference's.")
+
+    @Argument(help: "The model (see `forger models`). Not needed with --resume.")
+    var model: ModelKind?
+    @Option(help: "Passes over the training set.") var epochs: Int?
+    @Option(help: "Training steps (one D and one G update each); overrides --epochs.") var steps: Int?
+    @Option(help: "Images per batch (default: the reference's).") var batchSize: Int?
+    @Option(name: .customLong("lr"), help: "Adam learning rate for both networks (default: the reference's).") var learningRate: Float?
+    @Option(help: "Seed for weights, noise, dropout and data order.") var seed: UInt64 = 0
+    @Option(help: "Folder with the MNIST IDX files (else FORGER_DATA, the repository copy, the cache).") var data: String?
+    @Option(help: "Where runs are written.") var runsDir = "runs"
+    @Option(help: "Run name (default: <model>-<UTC time>).") var name: String?
+    @Option(help: "Steps between sample grids (0: at the end only).") var sampleEvery = 500
+    @Option(help: "Steps between checkpoints (0: at the end only).") var checkpointEvery = 1000
+    @Option(help: "Generator loss: non-saturating or minimax.") var loss: GeneratorObjective = .nonSaturating
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Train on the first N images only.") var limit: Int?
+    @Option(help: "Continue the run in this folder from its latest checkpoint.") var resume: String?
+
+    func validate() throws {
+        if resume == nil && model == nil { throw ValidationError("name a model to train (see `forger models`) or --resume a run") }
+        for (value, flag) in [(epochs, "--epochs"), (steps, "--steps"), (batchSize, "--batch-size"), (limit, "--limit")] {
+            if let value, value <= 0 { throw ValidationError("\(flag) must be positive") }
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let (options, resuming) = try makeOptions()
+            let trainer = try Trainer(options: options, resume: resuming)
+            print("\(resuming ? "Resuming" : "Training") \(options.model.rawValue) into \(trainer.run.url.path) "
+                + "(step \(trainer.step) of \(trainer.totalSteps), batch \(options.batchSize), seed \(options.seed))")
+            let line = ProgressLine()
+            try trainer.train { line.show($0) }
+            line.finish()
+            let sample = trainer.run.sampleURL(step: trainer.step)
+            print("Done: \(trainer.step) steps. Samples: \(sample.path)")
+        }
+    }
+
+    private func makeOptions() throws -> (TrainingOptions, Bool) {
+        var options: TrainingOptions
+        if let resume {
+            let url = URL(fileURLWithPath: resume)
+            options = try RunDirectory(url: url).readConfiguration()
+            options.runsDirectory = url.deletingLastPathComponent().path
+            options.name = url.lastPathComponent
+        } else {
+            options = TrainingOptions(model: model!, name: name)
+            options.runsDirectory = runsDir
+            options.seed = seed
+            options.sampleEvery = sampleEvery
+            options.checkpointEvery = checkpointEvery
+            options.objective = loss
+            options.dataDirectory = data
+            options.trainingLimit = limit
+            batchSize.map { options.batchSize = $0 }
+            learningRate.map { options.learningRate = $0 }
+        }
+        epochs.map { options.epochs = $0; options.steps = nil }
+        steps.map { options.steps = $0 }
+        threads.map { options.threads = $0 }
+        if resume != nil, let data { options.dataDirectory = data }
+        return (options, resume != nil)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+@testable import GANs
+import NN
+import Tensors
+
+final class ModelTests: XCTestCase {
+    /// Reference parameter counts (reference-models.md).
+    let expectedCounts: [ModelKind: (generator: Int, discriminator: Int)] = [
+        .mlp: (1_510_032, 533_505), .dcgan: (2_305_472, 212_865), .dcgan64: (3_574_656, 2_763_520),
+    ]
+
+    func testParameterCountsAndShapesMatchTheReference() {
+        for kind in ModelKind.allCases {
+            let model = kind.makeModel(seed: 0)
+            XCTAssertEqual(model.generator.parameterCount, expectedCounts[kind]!.generator, "\(kind) G")
+            XCTAssertEqual(model.discriminator.parameterCount, expectedCounts[kind]!.discriminator, "\(kind) D")
+            let images = withoutGradients { model.generate(Tensor(zeros: [2, model.latentDimension])) }
+            XCTAssertEqual(images.shape, [2] + model.imageShape, "\(kind) G output")
+            XCTAssertTrue(images.scalars.allSatisfy { $0 >= -1 && $0 <= 1 }, "\(kind) G ends in tanh")
+            XCTAssertEqual(withoutGradients { model.discriminate(images) }.shape, [2], "\(kind) D output")
+        }
+    }
+
+    func testStateDictionaryNamesAreThePyTorchKeys() {
+        let mlp = ModelKind.mlp.makeModel(seed: 0)
+        XCTAssertEqual(Set(mlp.generator.stateDictionary().keys), Set(
+            ["model.0.weight", "model.0.bias", "model.11.weight", "model.11.bias"]
+                + [2, 5, 8].flatMap { ["model.\($0).weight", "model.\($0).bias"] }
+                + [3, 6, 9].flatMap { ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"].map { name in "model.\($0).\(name)" } }))
+        let dcgan = ModelKind.dcgan.makeModel(seed: 0)
+        XCTAssertEqual(Set(dcgan.discriminator.stateDictionary().keys),
+                       ["net.0.weight", "net.0.bias", "net.3.weight", "net.3.bias", "net.7.weight", "net.7.bias"])
+        XCTAssertTrue(dcgan.generator.stateDictionary().keys.contains("bn0.num_batches_tracked"))
+        let dcgan64 = ModelKind.dcgan64.makeModel(seed: 0)
+        XCTAssertEqual(dcgan64.generator.namedParameters().first?.parameter.value.shape, [100, 512, 4, 4])
+        XCTAssertEqual(dcgan64.discriminator.namedParameters().last?.name, "main.11.weight")
+    }
+
+    func testInitialisationFollowsTheReferences() {
+        let dcgan64 = DCGAN64(seed: 1)
+        let weights = dcgan64.generatorNetwork.main.layers[3] as! ConvTranspose2d
+        let values = weights.weight.value.scalars
+        let deviation = (values.map { $0 * $0 }.reduce(0, +) / Float(values.count)).squareRoot()
+        XCTAssertEqual(deviation, 0.02, accuracy: 0.001)
+        let dcgan = DCGAN(seed: 1)
+        let bound = (6 / Float(100 + 12544)).squareRoot()
+        XCTAssertLessThanOrEqual(dcgan.generatorNetwork.fc.weight.value.scalars.map(abs).max()!, bound)
+        let mlpFirst = (VanillaGAN(seed: 1).generatorNetwork.model.layers[0] as! Linear).weight.value.scalars
+        XCTAssertLessThanOrEqual(mlpFirst.map(abs).max()!, 1 / Float(100).squareRoot())
+    }
+
+    /// Two seeded steps on tiny random "images": finite losses, changed parameters, and the same
+    /// numbers when repeated with the same seed.
+    func testTwoStepTrainingIsFiniteChangesWeightsAndIsDeterministic() {
+        for kind in ModelKind.allCases {
+            let first = twoSteps(kind), second = twoSteps(kind)
+            XCTAssertEqual(first.metrics, second.metrics, "\(kind) metrics are deterministic")
+            XCTAssertEqual(first.weights, second.weights, "\(kind) weights are deterministic")
+            for metrics in first.metrics {
+                XCTAssertTrue([metrics.discriminatorLoss, metrics.generatorLoss, metrics.realScore, metrics.fakeScore].allSatisfy(\.isFinite))
+            }
+            let initial = kind.makeModel(seed: 5)
+            XCTAssertNotEqual(initial.generator.parameters().last!.value.scalars, first.weights.generator, "\(kind) G changed")
+            XCTAssertNotEqual(initial.discriminator.parameters().first!.value.scalars, first.weights.discriminator, "\(kind) D changed")
+        }
+    }
+
+    private func twoSteps(_ kind: ModelKind) -> (metrics: [StepMetrics], weights: Weights) {
+        let model = kind.makeModel(seed: 5)
+        let context = TrainingContext(model: model, hyperparameters: kind.defaults, noise: RandomGenerator(seed: 6), objective: .nonSaturating)
+        var data = RandomGenerator(seed: 7)
+        let real = Tensor.randomUniform([4] + model.imageShape, low: -1, high: 1, generator: &data)
+        let metrics = (0..<2).map { _ in model.trainingStep(realImages: real, context: context) }
+        return (metrics, Weights(generator: model.generator.parameters().last!.value.scalars,
+                                 discriminator: model.discriminator.parameters().first!.value.scalars))
+    }
+
+    struct Weights: Equatable {
+        var generator: [Float]
+        var discriminator: [Float]
+    }
+
+    /// D must not move during G's update and G must not move during D's (checked on the mlp's order).
+    func testEachUpdateTouchesOnlyItsOwnNetwork() {
+        let model = VanillaGAN(seed: 2)
+        let context = TrainingContext(model: model, hyperparameters: VanillaGAN.defaults, noise: RandomGenerator(seed: 3), objective: .minimax)
+        let fake = model.generate(context.sampleNoise(count: 4, dimension: 100))
+        let before = model.discriminator.parameters().map(\.value.scalars)
+        Adversarial.minimize(Adversarial.generatorLoss(model.discriminate(fake), objective: .minimax, kind: .probability),
+                             with: context.generatorOptimizer)
+        XCTAssertEqual(model.discriminator.parameters().map(\.value.scalars), before)
+        let generatorBefore = model.generator.parameters().map(\.value.scalars)
+        Adversarial.minimize(Adversarial.loss(model.discriminate(fake.detached()), target: 0, kind: .probability),
+                             with: context.discriminatorOptimizer)
+        XCTAssertEqual(model.generator.parameters().map(\.value.scalars), generatorBefore)
+        XCTAssertNotEqual(model.discriminator.parameters().map(\.value.scalars), before)
+    }
+
+    func testMinimaxAndNonSaturatingObjectives() {
+        let probabilities = Tensor(shape: [2], scalars: [0.25, 0.5])
+        let nonSaturating = Adversarial.generatorLoss(probabilities, objective: .nonSaturating, kind: .probability).scalar
+        XCTAssertEqual(nonSaturating, -(log(0.25) + log(0.5)) / 2, accuracy: 1e-6)
+        let minimax = Adversarial.generatorLoss(probabilities, objective: .minimax, kind: .probability).scalar
+        XCTAssertEqual(minimax, (log(0.75) + log(0.5)) / 2, accuracy: 1e-6)
+    }
+}
