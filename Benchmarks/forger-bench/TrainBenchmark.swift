@@ -42,6 +42,8 @@ struct TrainBenchmark: ParsableCommand {
     }
 }
 
+extension ModelKind: ExpressibleByArgument {}
+
 func round3(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
 /// The process's peak resident set (VmHWM) in MB, or −1 where /proc is missing.

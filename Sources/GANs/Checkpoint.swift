@@ -57,7 +57,9 @@ public enum Checkpoint {
             let temporary = checkpoints.appendingPathComponent("." + file + ".tmp")
             try? manager.removeItem(at: temporary)
             try manager.copyItem(at: final.appendingPathComponent(file), to: temporary)
-            _ = try manager.replaceItemAt(checkpoints.appendingPathComponent(file), withItemAt: temporary)
+            guard rename(temporary.path, checkpoints.appendingPathComponent(file).path) == 0 else {
+                throw RunError("cannot move \(temporary.path) into place: \(String(cString: strerror(errno)))")
+            }
         }
         try JSONSerialization.data(withJSONObject: ["step": state.step, "directory": folderName(step: state.step)])
             .write(to: checkpoints.appendingPathComponent("latest.json"), options: .atomic)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GANs
 
 /// The `forger` command: train, sample and inspect GANs.
@@ -13,11 +14,14 @@ struct Forger: ParsableCommand {
 extension ModelKind: ExpressibleByArgument {}
 extension GeneratorObjective: ExpressibleByArgument {}
 
-/// Turns a Forger error into a clean message and a non-zero exit instead of a stack trace.
+/// Turns a Forger error into one clear message on standard error and exit status 1.
 func reportingErrors<Result>(_ body: () throws -> Result) throws -> Result {
     do {
         return try body()
-    } catch let error as CustomStringConvertible where !(error is ExitCode) {
-        throw ValidationError(error.description)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
     }
 }

@@ -11,7 +11,7 @@ struct Sample: ParsableCommand {
         abstract: "Generate images with a run's generator.",
         discussion: "FILE.png writes a grid; FILE.safetensors writes z [N, latent] and images [N, C, H, W] in [-1, 1].")
 
-    @Option(help: "The run folder (runs/<name>).") var run: String
+    @Option(name: .customLong("run"), help: "The run folder (runs/<name>).") var runPath: String
     @Option(help: "Use this step's checkpoint (default: the latest).") var checkpoint: Int?
     @Option(help: "How many images.") var count = 64
     @Option(help: "Seed for the noise.") var seed: UInt64 = 0
@@ -26,11 +26,11 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let directory = RunDirectory(url: URL(fileURLWithPath: run))
+            let directory = RunDirectory(url: URL(fileURLWithPath: runPath))
             let options = try directory.readConfiguration()
             let model = options.model.makeModel(seed: options.seed)
             guard let step = checkpoint ?? Checkpoint.latestStep(in: directory.checkpointsURL) else {
-                throw RunError("\(run) has no checkpoint yet")
+                throw RunError("\(runPath) has no checkpoint yet")
             }
             _ = try Checkpoint.load(step: step, from: directory.checkpointsURL, model: model, context: nil)
             model.generator.eval()

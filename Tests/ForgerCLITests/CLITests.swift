@@ -14,7 +14,9 @@ final class CLITests: XCTestCase {
 
     /// The binary SwiftPM built beside the test bundle.
     var binary: URL {
-        Bundle(for: CLITests.self).bundleURL.deletingLastPathComponent().appendingPathComponent("forger")
+        let bundle = Bundle(for: CLITests.self).bundleURL
+        let candidates = [bundle.appendingPathComponent("forger"), bundle.deletingLastPathComponent().appendingPathComponent("forger")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
     /// The repository root, so the binary finds `data/mnist` from there.

@@ -1,0 +1,2 @@
+/* C micro-kernels. */
+int ck_placeholder(void);
