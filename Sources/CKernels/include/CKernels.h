@@ -1,2 +1,48 @@
-/* C micro-kernels. */
-int ck_placeholder(void);
+/* Forger's C micro-kernels: pointers and sizes only, no allocation policy visible to callers. */
+#ifndef FORGER_CKERNELS_H
+#define FORGER_CKERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Thread pool. Workers are persistent; the caller works too; chunks are claimed with
+ * compare-and-swap, so a descheduled worker never holds up the caller. Serial when one thread is
+ * configured, when count <= grain, or when called from inside a task (nested calls). */
+typedef void (*ck_task_fn)(void *context, long begin, long end);
+void ck_pool_set_threads(int count);
+int ck_pool_threads(void);
+void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context);
+
+/* Row-major SGEMM: C = alpha * op(A) * op(B) + beta * C, op(A) m x k, op(B) k x n.
+ * A is stored k x m when trans_a, B is stored n x k when trans_b. beta == 0 ignores C's contents.
+ * Packed and cache-blocked with a 6x16 register kernel (AVX2/FMA when the CPU has it). */
+void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+              const float *b, long ldb, float beta, float *c, long ldc);
+/* The triple loop: the oracle the fast path is tested against. */
+void ck_sgemm_naive(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                    const float *b, long ldb, float beta, float *c, long ldc);
+/* 1 when the AVX2/FMA micro-kernel was selected at run time. */
+int ck_sgemm_uses_avx2(void);
+
+/* Convolution geometry, NCHW; the same description serves the transposed convolution. */
+typedef struct {
+    long batch, in_channels, in_height, in_width, out_channels, kernel_height, kernel_width;
+    long stride_height, stride_width, padding_height, padding_width, dilation_height, dilation_width;
+    long out_height, out_width;
+} ck_conv_geometry;
+
+/* Columns of samples [first, first + count): rows (c, kh, kw), columns (sample, oh, ow). */
+void ck_im2col(const ck_conv_geometry *g, const float *input, long first, long count, float *columns);
+/* Adds columns back into input-shaped gradient (which the caller zeroed). */
+void ck_col2im(const ck_conv_geometry *g, const float *columns, long first, long count, float *input);
+
+/* Convolution through im2col + SGEMM, batched; each overwrites its output. */
+void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weight, float *output);
+void ck_conv2d_input_gradient(const ck_conv_geometry *g, const float *output_gradient, const float *weight, float *input_gradient);
+void ck_conv2d_weight_gradient(const ck_conv_geometry *g, const float *input, const float *output_gradient, float *weight_gradient);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

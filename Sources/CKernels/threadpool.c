@@ -1,0 +1,128 @@
+/* A persistent thread pool whose workers and caller claim chunks with compare-and-swap.
+ *
+ * The claim word packs (generation << 32 | next chunk), so a worker that wakes late for an old job
+ * can never claim a chunk of a newer one. Workers spin briefly (ops arrive back to back during
+ * training), then sleep on a condition variable so an idle pool costs nothing. */
+#include "CKernels.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define CK_MAX_THREADS 64
+#define CK_SPIN_ROUNDS 4000
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;   /* one top-level job at a time */
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static int configured_threads = 0;
+static int started_workers = 0;
+static _Atomic uint64_t claim_word = 0;        /* generation << 32 | next chunk */
+static _Atomic long completed_chunks = 0;
+static ck_task_fn job_fn;
+static void *job_context;
+static long job_count, job_chunk, job_chunks;
+static __thread int inside_task = 0;
+
+static void run_chunks(uint32_t generation) {
+    for (;;) {
+        uint64_t word = atomic_load(&claim_word);
+        if ((uint32_t)(word >> 32) != generation) return;
+        long chunk = (long)(word & 0xffffffffu);
+        ck_task_fn fn = job_fn;
+        void *context = job_context;
+        long count = job_count, size = job_chunk, chunks = job_chunks;
+        if (chunk >= chunks) return;
+        if (!atomic_compare_exchange_weak(&claim_word, &word, word + 1)) continue;
+        long begin = chunk * size, end = begin + size < count ? begin + size : count;
+        inside_task = 1;
+        fn(context, begin, end);
+        inside_task = 0;
+        atomic_fetch_add(&completed_chunks, 1);
+    }
+}
+
+static void *worker_main(void *argument) {
+    long index = (long)(intptr_t)argument;
+    uint32_t seen = (uint32_t)(atomic_load(&claim_word) >> 32);
+    for (;;) {
+        uint32_t generation = seen;
+        for (int round = 0; round < CK_SPIN_ROUNDS && generation == seen; round++) {
+            generation = (uint32_t)(atomic_load(&claim_word) >> 32);
+            if (round % 64 == 63) sched_yield();
+        }
+        if (generation == seen) {
+            pthread_mutex_lock(&sleep_lock);
+            while ((generation = (uint32_t)(atomic_load(&claim_word) >> 32)) == seen) pthread_cond_wait(&wake, &sleep_lock);
+            pthread_mutex_unlock(&sleep_lock);
+        }
+        seen = generation;
+        if (index < configured_threads - 1) run_chunks(generation);
+    }
+    return NULL;
+}
+
+static void read_default_threads(void) {
+    const char *text = getenv("FORGER_THREADS");
+    long value = text ? strtol(text, NULL, 10) : 0;
+    if (value <= 0) value = sysconf(_SC_NPROCESSORS_ONLN);
+    configured_threads = value < 1 ? 1 : (value > CK_MAX_THREADS ? CK_MAX_THREADS : (int)value);
+}
+
+void ck_pool_set_threads(int count) {
+    pthread_once(&pool_once, read_default_threads);
+    pthread_mutex_lock(&pool_lock);
+    configured_threads = count < 1 ? 1 : (count > CK_MAX_THREADS ? CK_MAX_THREADS : count);
+    pthread_mutex_unlock(&pool_lock);
+}
+
+int ck_pool_threads(void) {
+    pthread_once(&pool_once, read_default_threads);
+    return configured_threads;
+}
+
+/* Starts workers up to threads - 1; extra workers beyond a lowered count simply find no chunks. */
+static void ensure_workers(int threads) {
+    while (started_workers < threads - 1) {
+        pthread_t thread;
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&thread, &attributes, worker_main, (void *)(intptr_t)started_workers) != 0) break;
+        pthread_attr_destroy(&attributes);
+        started_workers++;
+    }
+}
+
+void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context) {
+    if (count <= 0) return;
+    int threads = ck_pool_threads();
+    if (grain < 1) grain = 1;
+    if (threads == 1 || count <= grain || inside_task || pthread_mutex_trylock(&pool_lock) != 0) {
+        fn(context, 0, count);
+        return;
+    }
+    ensure_workers(threads);
+    long target_chunks = (long)threads * 16;
+    long chunk = (count + target_chunks - 1) / target_chunks;
+    if (chunk < grain) chunk = grain;
+    job_fn = fn;
+    job_context = context;
+    job_count = count;
+    job_chunk = chunk;
+    job_chunks = (count + chunk - 1) / chunk;
+    atomic_store(&completed_chunks, 0);
+    uint32_t generation = (uint32_t)(atomic_load(&claim_word) >> 32) + 1;
+    pthread_mutex_lock(&sleep_lock);
+    atomic_store(&claim_word, (uint64_t)generation << 32);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&sleep_lock);
+    run_chunks(generation);
+    while (atomic_load(&completed_chunks) < job_chunks) sched_yield();
+    pthread_mutex_unlock(&pool_lock);
+}

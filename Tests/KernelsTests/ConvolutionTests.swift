@@ -1,0 +1,53 @@
+import Kernels
+import XCTest
+
+final class ConvolutionTests: XCTestCase {
+    override func tearDown() { Kernels.threadCount = 2 }
+
+    let geometries: [ConvolutionGeometry] = [
+        .init(batch: 1, inputChannels: 1, inputHeight: 5, inputWidth: 5, outputChannels: 1, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0),
+        .init(batch: 3, inputChannels: 2, inputHeight: 9, inputWidth: 7, outputChannels: 4, kernelHeight: 5, kernelWidth: 5,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 2, paddingWidth: 2),
+        .init(batch: 2, inputChannels: 3, inputHeight: 8, inputWidth: 8, outputChannels: 5, kernelHeight: 4, kernelWidth: 4,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+        .init(batch: 1, inputChannels: 2, inputHeight: 6, inputWidth: 6, outputChannels: 3, kernelHeight: 1, kernelWidth: 1,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0),
+        .init(batch: 2, inputChannels: 2, inputHeight: 7, inputWidth: 7, outputChannels: 3, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 2, paddingWidth: 2, dilationHeight: 2, dilationWidth: 2),
+        // Output padding: an input side that the stride does not divide (DCGAN's 7 → 14 → 28 transposed layers).
+        .init(batch: 2, inputChannels: 3, inputHeight: 14, inputWidth: 14, outputChannels: 4, kernelHeight: 5, kernelWidth: 5,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 2, paddingWidth: 2),
+    ]
+
+    func testConvolutionKernelsMatchTheirNaiveTwins() {
+        for threads in [1, 2] {
+            Kernels.threadCount = threads
+            for (index, g) in geometries.enumerated() {
+                let x = testValues(g.inputCount, seed: UInt64(index)), w = testValues(g.weightCount, seed: UInt64(index + 10))
+                let dy = testValues(g.outputCount, seed: UInt64(index + 20))
+                var fast = [Float](repeating: .nan, count: g.outputCount), slow = fast
+                Kernels.conv2d(input: x, weight: w, output: &fast, geometry: g)
+                Kernels.naiveConv2d(input: x, weight: w, output: &slow, geometry: g)
+                assertNearlyEqual(fast, slow, "conv2d geometry \(index)")
+                var fastInput = [Float](repeating: .nan, count: g.inputCount), slowInput = fastInput
+                Kernels.conv2dInputGradient(outputGradient: dy, weight: w, inputGradient: &fastInput, geometry: g)
+                Kernels.naiveConv2dInputGradient(outputGradient: dy, weight: w, inputGradient: &slowInput, geometry: g)
+                assertNearlyEqual(fastInput, slowInput, "input gradient geometry \(index)")
+                var fastWeight = [Float](repeating: .nan, count: g.weightCount), slowWeight = fastWeight
+                Kernels.conv2dWeightGradient(input: x, outputGradient: dy, weightGradient: &fastWeight, geometry: g)
+                Kernels.naiveConv2dWeightGradient(input: x, outputGradient: dy, weightGradient: &slowWeight, geometry: g)
+                assertNearlyEqual(fastWeight, slowWeight, "weight gradient geometry \(index)")
+            }
+        }
+    }
+
+    func testNaiveConvolutionByHand() {
+        let g = ConvolutionGeometry(batch: 1, inputChannels: 1, inputHeight: 3, inputWidth: 3, outputChannels: 1,
+                                    kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0)
+        var output = [Float](repeating: 0, count: 4)
+        Kernels.naiveConv2d(input: [1, 2, 3, 4, 5, 6, 7, 8, 9], weight: [1, 0, 0, -1], output: &output, geometry: g)
+        XCTAssertEqual(output, [-4, -4, -4, -4])
+        XCTAssertEqual(g.outputHeight, 2)
+    }
+}

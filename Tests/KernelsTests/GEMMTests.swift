@@ -1,0 +1,96 @@
+import Kernels
+import XCTest
+
+/// Deterministic pseudo-random floats in [-1, 1) for kernel tests.
+func testValues(_ count: Int, seed: UInt64) -> [Float] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    return (0..<count).map { _ in
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return Float(state >> 40) / Float(1 << 23) - 1
+    }
+}
+
+func assertNearlyEqual(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-4, _ message: String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, message, file: file, line: line)
+    for index in actual.indices where !(abs(actual[index] - expected[index]) <= tolerance * (1 + abs(expected[index]))) {
+        XCTFail("\(message): element \(index) is \(actual[index]), expected \(expected[index])", file: file, line: line)
+        return
+    }
+}
+
+final class GEMMTests: XCTestCase {
+    override func tearDown() { Kernels.threadCount = 2 }
+
+    func check(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0, pad: Int = 0) {
+        let lda = (transposeA ? m : k) + pad, ldb = (transposeB ? k : n) + pad, ldc = n + pad
+        let a = testValues((transposeA ? k : m) * lda, seed: 1), b = testValues((transposeB ? n : k) * ldb, seed: 2)
+        var fast = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : testValues(m * ldc, seed: 3)
+        var slow = fast
+        Kernels.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &fast, ldc: ldc)
+        Kernels.naiveGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &slow, ldc: ldc)
+        let keep = (0..<m).flatMap { row in (0..<n).map { row * ldc + $0 } }
+        assertNearlyEqual(keep.map { fast[$0] }, keep.map { slow[$0] }, "gemm \(m)x\(n)x\(k) tA \(transposeA) tB \(transposeB) threads \(Kernels.threadCount)")
+    }
+
+    func testFastGEMMMatchesNaiveOnOddShapesSingleAndMultiThreaded() {
+        for threads in [1, 2] {
+            Kernels.threadCount = threads
+            for (m, n, k) in [(1, 1, 1), (7, 13, 5), (6, 16, 1), (97, 131, 67), (200, 33, 300), (13, 300, 257)] {
+                for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
+                    check(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                }
+            }
+            check(m: 37, n: 41, k: 29, transposeA: false, transposeB: false, alpha: 0.5, beta: 2, pad: 3)
+            check(m: 19, n: 23, k: 513, transposeA: true, transposeB: true, alpha: -1, beta: 0.25, pad: 1)
+        }
+    }
+
+    func testBetaZeroIgnoresNaNAndZeroDepthScales() {
+        var c: [Float] = [.nan, .nan]
+        Kernels.gemm(transposeA: false, transposeB: false, m: 1, n: 2, k: 1, a: [2], lda: 1, b: [3, 4], ldb: 2, c: &c, ldc: 2)
+        XCTAssertEqual(c, [6, 8])
+        var scaled: [Float] = [1, 2]
+        Kernels.gemm(transposeA: false, transposeB: false, m: 1, n: 2, k: 0, a: [0], lda: 1, b: [0], ldb: 2, beta: 3, c: &scaled, ldc: 2)
+        XCTAssertEqual(scaled, [3, 6])
+    }
+
+    func testResultsDoNotDependOnThreadCount() {
+        let (m, n, k) = (150, 170, 300)
+        let a = testValues(m * k, seed: 4), b = testValues(k * n, seed: 5)
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            Kernels.threadCount = threads
+            var c = [Float](repeating: 0, count: m * n)
+            Kernels.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
+            results.append(c)
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+
+    func testParallelForCoversEveryIndexOnceIncludingNestedCalls() {
+        Kernels.threadCount = 2
+        for (count, grain) in [(0, 1), (1, 1), (5, 10), (1000, 1), (100_003, 64)] {
+            var hits = [Int32](repeating: 0, count: count)
+            hits.withUnsafeMutableBufferPointer { buffer in
+                Kernels.parallelFor(count, grain: grain) { range in
+                    for index in range { buffer[index] += 1 }
+                }
+            }
+            XCTAssertTrue(hits.allSatisfy { $0 == 1 }, "count \(count) grain \(grain)")
+        }
+        var nested = [Int32](repeating: 0, count: 64 * 64)
+        nested.withUnsafeMutableBufferPointer { buffer in
+            Kernels.parallelFor(64, grain: 1) { outer in
+                for row in outer {
+                    Kernels.parallelFor(64, grain: 1) { inner in for column in inner { buffer[row * 64 + column] += 1 } }
+                }
+            }
+        }
+        XCTAssertTrue(nested.allSatisfy { $0 == 1 })
+    }
+}
