@@ -33,6 +33,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress must reach logs and pipes as it happens
         try reportingErrors {
             let (options, resuming) = try makeOptions()
             let trainer = try Trainer(options: options, resume: resuming)
