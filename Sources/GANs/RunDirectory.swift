@@ -42,11 +42,10 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Appends one JSON line to `metrics.jsonl`.
+    /// Appends one JSON line to `metrics.jsonl`; non-finite values are written as null.
     public func appendMetrics(_ record: [String: Double]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(record)
+        let object = record.mapValues { $0.isFinite ? $0 as Any : NSNull() }
+        var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         line.append(0x0A)
         if let handle = try? FileHandle(forWritingTo: metricsURL) {
             defer { try? handle.close() }

@@ -95,6 +95,10 @@ public final class Trainer {
                 secondsRemaining: Double(totalSteps - step) * (averageStepSeconds ?? 0))
             try record(report)
             progress(report)
+            guard metrics.discriminatorLoss.isFinite, metrics.generatorLoss.isFinite else {
+                let last = Checkpoint.latestStep(in: run.checkpointsURL).map { "step \($0)" } ?? "none"
+                throw RunError("training diverged: the losses became non-finite at step \(step) (last checkpoint: \(last))")
+            }
             if isDue(options.sampleEvery) { try writeSamples() }
             if isDue(options.checkpointEvery) { try saveCheckpoint() }
         }

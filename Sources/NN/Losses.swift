@@ -3,10 +3,9 @@ import Tensors
 /// The losses of the reference GANs, each averaged over every element (PyTorch's `reduction="mean"`).
 public enum Loss {
     /// Binary cross-entropy of probabilities in [0, 1] against targets; each log is clamped at −100
-    /// as PyTorch's BCELoss does, so a saturated sigmoid gives a large finite loss, not infinity.
+    /// as PyTorch's BCELoss does, so a saturated sigmoid gives a large finite loss and a finite gradient.
     public static func binaryCrossEntropy(_ probabilities: Tensor, _ targets: Tensor) -> Tensor {
-        func clampedLog(_ x: Tensor) -> Tensor { (x.log() + 100).relu() - 100 }
-        return -(targets * clampedLog(probabilities) + (1 - targets) * clampedLog(1 - probabilities)).mean()
+        -(targets * probabilities.clampedLog() + (1 - targets) * (1 - probabilities).clampedLog()).mean()
     }
 
     /// Binary cross-entropy on logits, computed stably as max(x, 0) − x·t + log(1 + e^−|x|).

@@ -15,6 +15,17 @@ extension Tensor {
         mapElements(self) { Foundation.log($0) }.recorded(from: [self]) { gradient, _ in [gradient / self] }
     }
 
+    /// Element-wise max(log x, minimum), the clamped logarithm of PyTorch's BCELoss.
+    ///
+    /// Derivative: gradient / max(x, 1e-12) where the log is above `minimum`, else 0 — bounded as
+    /// PyTorch bounds it, so a saturated sigmoid (x = 0 in float32) gives a finite gradient, not 0·∞.
+    public func clampedLog(minimum: Float = -100) -> Tensor {
+        mapElements(self) { Swift.max(Foundation.log($0), minimum) }.recorded(from: [self]) { gradient, _ in
+            let active = mapElements(self) { Foundation.log($0) > minimum ? 1 : 0 }
+            return [gradient * active / ((self - 1e-12).relu() + 1e-12)]
+        }
+    }
+
     /// Element-wise square root. Derivative: gradient / (2√x).
     public func squareRoot() -> Tensor {
         mapElements(self) { $0.squareRoot() }.recorded(from: [self]) { gradient, _ in

@@ -39,8 +39,9 @@ extension Tensor {
         if probability == 0 { return self }
         let keep = 1 - probability
         var mask = Tensor.uninitialized(shape)
+        let scale = 1 / keep
         mask.withUnsafeMutableBufferPointer { buffer in
-            for index in buffer.indices { buffer[index] = generator.nextUniform() < keep ? 1 / keep : 0 }
+            generator.forEachWord(buffer.count) { index, word in buffer[index] = RandomGenerator.unit(word) < keep ? scale : 0 }
         }
         return self * mask
     }

@@ -26,11 +26,41 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
     private mutating func nextWord(stream: UInt64) -> UInt32 {
         let block = Self.philox(counter: (offset / 4, stream), key: seed)
         defer { offset += 1 }
-        return block[Int(offset % 4)]
+        switch offset % 4 {
+        case 0: return block.0
+        case 1: return block.1
+        case 2: return block.2
+        default: return block.3
+        }
     }
 
     /// The next 32 random bits.
     public mutating func next() -> UInt32 { nextWord(stream: 0) }
+
+    /// Calls `body` with the next `count` words, computing each Philox block once.
+    @inline(__always)
+    mutating func forEachWord(_ count: Int, _ body: (Int, UInt32) -> Void) {
+        var index = 0
+        while index < count && offset % 4 != 0 {
+            body(index, next())
+            index += 1
+        }
+        while count - index >= 4 {
+            let block = Self.philox(counter: (offset / 4, 0), key: seed)
+            body(index, block.0)
+            body(index + 1, block.1)
+            body(index + 2, block.2)
+            body(index + 3, block.3)
+            index += 4
+            offset += 4
+        }
+        while index < count {
+            body(index, next())
+            index += 1
+        }
+    }
+
+    @inline(__always) static func unit(_ word: UInt32) -> Float { Float(word >> 8) * 0x1p-24 }
 
     /// A uniform float in [0, 1).
     public mutating func nextUniform() -> Float { Float(next() >> 8) * 0x1p-24 }
@@ -50,23 +80,21 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
     /// Fills `buffer` with uniform floats in [low, high).
     public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
         let scale = high - low
-        for index in buffer.indices { buffer[index] = low + scale * nextUniform() }
+        forEachWord(buffer.count) { index, word in buffer[index] = low + scale * Self.unit(word) }
     }
 
     /// Fills `buffer` with normal floats N(mean, standardDeviation²); consumes two words per pair.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1) {
-        var index = 0
-        while index < buffer.count {
+        let pairs = (buffer.count + 1) / 2
+        var first: Float = 0
+        forEachWord(2 * pairs) { index, word in
+            guard index % 2 == 1 else { return first = Self.unit(word) }
             // 1 − u keeps the logarithm's argument in (0, 1].
-            let u1 = 1 - Double(nextUniform())
-            let u2 = Double(nextUniform())
-            let radius = (-2 * _log(u1)).squareRoot()
-            let angle = 2 * Double.pi * u2
-            buffer[index] = mean + standardDeviation * Float(radius * _cos(angle))
-            if index + 1 < buffer.count {
-                buffer[index + 1] = mean + standardDeviation * Float(radius * _sin(angle))
-            }
-            index += 2
+            let radius = (-2 * _log(1 - Double(first))).squareRoot()
+            let angle = 2 * Double.pi * Double(Self.unit(word))
+            let position = index - 1
+            buffer[position] = mean + standardDeviation * Float(radius * _cos(angle))
+            if position + 1 < buffer.count { buffer[position + 1] = mean + standardDeviation * Float(radius * _sin(angle)) }
         }
     }
 
@@ -81,7 +109,7 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
         return values
     }
 
-    static func philox(counter: (UInt64, UInt64), key: UInt64) -> [UInt32] {
+    static func philox(counter: (UInt64, UInt64), key: UInt64) -> (UInt32, UInt32, UInt32, UInt32) {
         var c0 = UInt32(truncatingIfNeeded: counter.0), c1 = UInt32(truncatingIfNeeded: counter.0 >> 32)
         var c2 = UInt32(truncatingIfNeeded: counter.1), c3 = UInt32(truncatingIfNeeded: counter.1 >> 32)
         var k0 = UInt32(truncatingIfNeeded: key), k1 = UInt32(truncatingIfNeeded: key >> 32)
@@ -94,7 +122,7 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
             k0 = k0 &+ 0x9E37_79B9
             k1 = k1 &+ 0xBB67_AE85
         }
-        return [c0, c1, c2, c3]
+        return (c0, c1, c2, c3)
     }
 }
 

@@ -68,6 +68,22 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(Loss.meanAbsoluteError(p, t).scalar, 0.25, accuracy: 1e-6)
     }
 
+    /// A saturated discriminator (p exactly 0 or 1 in float32) must give finite losses and gradients.
+    func testBCEOnSaturatedProbabilitiesHasFiniteGradients() {
+        let probabilities = Tensor(shape: [4], scalars: [0, 1, 1e-30, 0.5]).tracked()
+        for target: Float in [0, 1] {
+            let loss = Loss.binaryCrossEntropy(probabilities, Tensor(repeating: target, shape: [4]))
+            XCTAssertTrue(loss.scalar.isFinite)
+            let gradient = gradients(of: loss, withRespectTo: [probabilities])[0]
+            XCTAssertTrue(gradient.scalars.allSatisfy(\.isFinite), "\(gradient)")
+        }
+        // Through a saturated sigmoid, as in a discriminator that is sure.
+        let logits = Tensor(shape: [2], scalars: [200, -200]).tracked()
+        let loss = Loss.binaryCrossEntropy(logits.sigmoid(), Tensor(shape: [2], scalars: [0, 1]))
+        XCTAssertEqual(loss.scalar, 100, accuracy: 1e-3)
+        XCTAssertTrue(gradients(of: loss, withRespectTo: [logits])[0].scalars.allSatisfy(\.isFinite))
+    }
+
     func testBCEWithLogitsIsStableAndMatchesSigmoidBCE() {
         let huge = Tensor(shape: [2], scalars: [1000, -1000]), targets = Tensor(shape: [2], scalars: [0, 1])
         XCTAssertEqual(Loss.binaryCrossEntropyWithLogits(huge, targets).scalar, 1000, accuracy: 1e-3)

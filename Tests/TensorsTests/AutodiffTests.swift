@@ -77,7 +77,8 @@ final class AutodiffTests: XCTestCase {
 final class RandomGeneratorTests: XCTestCase {
     func testPhiloxMatchesPublishedKnownAnswer() {
         // Random123's known-answer test for philox4x32-10 with counter and key all zero.
-        XCTAssertEqual(RandomGenerator.philox(counter: (0, 0), key: 0), [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
+        let block = RandomGenerator.philox(counter: (0, 0), key: 0)
+        XCTAssertEqual([block.0, block.1, block.2, block.3], [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
     }
 
     func testSameSeedSameNumbersAndResumableOffset() {
@@ -87,6 +88,13 @@ final class RandomGeneratorTests: XCTestCase {
         var resumed = RandomGenerator(seed: 42, offset: 5)
         XCTAssertEqual((0..<5).map { _ in resumed.next() }, Array(first[5...]))
         XCTAssertNotEqual(RandomGenerator(seed: 43).derived(stream: 0), RandomGenerator(seed: 42).derived(stream: 0))
+        // Bulk fills consume words exactly as single draws do, from any starting offset.
+        var single = RandomGenerator(seed: 9, offset: 3), bulk = single
+        let singles = (0..<11).map { _ in single.nextUniform() }
+        var filled = [Float](repeating: 0, count: 11)
+        filled.withUnsafeMutableBufferPointer { bulk.fillUniform($0) }
+        XCTAssertEqual(filled, singles)
+        XCTAssertEqual(single, bulk)
     }
 
     func testNormalAndUniformMoments() {

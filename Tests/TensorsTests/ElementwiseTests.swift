@@ -22,6 +22,7 @@ final class ElementwiseTests: XCTestCase {
         checkOp([x], { -$0[0] }, reference: { $0[0].map { -$0 } })
         checkOp([x], { $0[0].exp() }, reference: { $0[0].map(Foundation.exp) })
         checkOp([positive], { $0[0].log() }, reference: { $0[0].map(Foundation.log) })
+        checkOp([positive], { $0[0].clampedLog() }, reference: { $0[0].map(Foundation.log) })
         checkOp([positive], { $0[0].squareRoot() }, reference: { $0[0].map { $0.squareRoot() } })
         checkOp([x], { $0[0].tanh() }, reference: { $0[0].map(Foundation.tanh) })
         checkOp([x], { $0[0].sigmoid() }, reference: { $0[0].map { 1 / (1 + Foundation.exp(-$0)) } })
