@@ -1,8 +1,10 @@
 /* A persistent thread pool whose workers and caller claim chunks with compare-and-swap.
  *
- * The claim word packs (generation << 32 | next chunk), so a worker that wakes late for an old job
- * can never claim a chunk of a newer one. Workers spin briefly (ops arrive back to back during
- * training), then sleep on a condition variable so an idle pool costs nothing. */
+ * The claim word packs (generation, chunk count, next chunk), so one compare-and-swap checks all
+ * three: a worker that wakes late for an old job can neither claim a chunk of a newer one nor read
+ * the newer job's bound against the old index. Job fields are read only after a successful claim,
+ * when the job cannot be replaced (its caller waits for that chunk). Workers spin briefly (ops
+ * arrive back to back during training), then sleep on a condition variable. */
 #include "CKernels.h"
 
 #include <pthread.h>
@@ -22,23 +24,28 @@ static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
 static int configured_threads = 0;
 static int started_workers = 0;
-static _Atomic uint64_t claim_word = 0;        /* generation << 32 | next chunk */
+static _Atomic uint64_t claim_word = 0;        /* generation << 40 | chunk count << 20 | next chunk */
 static _Atomic long completed_chunks = 0;
 static ck_task_fn job_fn;
 static void *job_context;
 static long job_count, job_chunk, job_chunks;
 static __thread int inside_task = 0;
 
+#define CK_CHUNK_BITS 20
+#define CK_CHUNK_MASK ((UINT64_C(1) << CK_CHUNK_BITS) - 1)
+
+static uint32_t generation_of(uint64_t word) { return (uint32_t)(word >> (2 * CK_CHUNK_BITS)); }
+
 static void run_chunks(uint32_t generation) {
     for (;;) {
         uint64_t word = atomic_load(&claim_word);
-        if ((uint32_t)(word >> 32) != generation) return;
-        long chunk = (long)(word & 0xffffffffu);
-        ck_task_fn fn = job_fn;
-        void *context = job_context;
-        long count = job_count, size = job_chunk, chunks = job_chunks;
+        if (generation_of(word) != generation) return;
+        long chunk = (long)(word & CK_CHUNK_MASK), chunks = (long)((word >> CK_CHUNK_BITS) & CK_CHUNK_MASK);
         if (chunk >= chunks) return;
         if (!atomic_compare_exchange_weak(&claim_word, &word, word + 1)) continue;
+        ck_task_fn fn = job_fn;
+        void *context = job_context;
+        long count = job_count, size = job_chunk;
         long begin = chunk * size, end = begin + size < count ? begin + size : count;
         inside_task = 1;
         fn(context, begin, end);
@@ -49,16 +56,16 @@ static void run_chunks(uint32_t generation) {
 
 static void *worker_main(void *argument) {
     long index = (long)(intptr_t)argument;
-    uint32_t seen = (uint32_t)(atomic_load(&claim_word) >> 32);
+    uint32_t seen = generation_of(atomic_load(&claim_word));
     for (;;) {
         uint32_t generation = seen;
         for (int round = 0; round < CK_SPIN_ROUNDS && generation == seen; round++) {
-            generation = (uint32_t)(atomic_load(&claim_word) >> 32);
+            generation = generation_of(atomic_load(&claim_word));
             if (round % 64 == 63) sched_yield();
         }
         if (generation == seen) {
             pthread_mutex_lock(&sleep_lock);
-            while ((generation = (uint32_t)(atomic_load(&claim_word) >> 32)) == seen) pthread_cond_wait(&wake, &sleep_lock);
+            while ((generation = generation_of(atomic_load(&claim_word))) == seen) pthread_cond_wait(&wake, &sleep_lock);
             pthread_mutex_unlock(&sleep_lock);
         }
         seen = generation;
@@ -111,15 +118,16 @@ void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context) {
     long target_chunks = (long)threads * 16;
     long chunk = (count + target_chunks - 1) / target_chunks;
     if (chunk < grain) chunk = grain;
+    if ((count + chunk - 1) / chunk > (long)CK_CHUNK_MASK) chunk = (count + (long)CK_CHUNK_MASK - 1) / (long)CK_CHUNK_MASK;
     job_fn = fn;
     job_context = context;
     job_count = count;
     job_chunk = chunk;
     job_chunks = (count + chunk - 1) / chunk;
     atomic_store(&completed_chunks, 0);
-    uint32_t generation = (uint32_t)(atomic_load(&claim_word) >> 32) + 1;
+    uint32_t generation = (generation_of(atomic_load(&claim_word)) + 1) & 0xffffffu;
     pthread_mutex_lock(&sleep_lock);
-    atomic_store(&claim_word, (uint64_t)generation << 32);
+    atomic_store(&claim_word, (uint64_t)generation << (2 * CK_CHUNK_BITS) | (uint64_t)job_chunks << CK_CHUNK_BITS);
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&sleep_lock);
     run_chunks(generation);

@@ -25,6 +25,12 @@ enum Adversarial {
         withoutGradients { (kind == .logits ? scores.sigmoid() : scores).mean().scalar }
     }
 
+    /// What a step reports: the two optimised losses and the mean scores as probabilities.
+    static func metrics(discriminatorLoss: Tensor, generatorLoss: Tensor, realScores: Tensor, fakeScores: Tensor, kind: ScoreKind) -> StepMetrics {
+        StepMetrics(discriminatorLoss: discriminatorLoss.scalar, generatorLoss: generatorLoss.scalar,
+                    realScore: meanProbability(realScores, kind: kind), fakeScore: meanProbability(fakeScores, kind: kind))
+    }
+
     /// The gradients of `loss` for the parameters `optimizer` owns (and only those).
     static func gradients(of loss: Tensor, for optimizer: Optimizer) -> [Tensor] {
         Tensors.gradients(of: loss, withRespectTo: optimizer.parameters.map(\.parameter.value))

@@ -72,6 +72,25 @@ final class GEMMTests: XCTestCase {
         XCTAssertEqual(results[0], results[1])
     }
 
+    /// Many back-to-back jobs whose chunk counts alternate: a worker waking late for one job must
+    /// never run a chunk of the next (each index is counted exactly once per job).
+    func testBackToBackJobsWithChangingChunkCountsNeverRunAChunkTwice() {
+        Kernels.threadCount = 2
+        var hits = [Int32](repeating: 0, count: 4096)
+        let sizes = [3, 4096, 17, 1000, 2, 333]
+        hits.withUnsafeMutableBufferPointer { buffer in
+            for round in 0..<20_000 {
+                let size = sizes[round % sizes.count]
+                Kernels.parallelFor(size, grain: 1) { range in
+                    for index in range { buffer[index] &+= 1 }
+                }
+            }
+        }
+        var expected = [Int32](repeating: 0, count: 4096)
+        for round in 0..<20_000 { for index in 0..<sizes[round % sizes.count] { expected[index] += 1 } }
+        XCTAssertEqual(hits, expected)
+    }
+
     func testParallelForCoversEveryIndexOnceIncludingNestedCalls() {
         Kernels.threadCount = 2
         for (count, grain) in [(0, 1), (1, 1), (5, 10), (1000, 1), (100_003, 64)] {

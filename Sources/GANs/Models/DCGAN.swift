@@ -111,9 +111,7 @@ public final class DCGAN: GANModel {
         let generatorGradients = Adversarial.gradients(of: generatorLoss, for: context.generatorOptimizer)
         context.discriminatorOptimizer.update(with: discriminatorGradients)
         context.generatorOptimizer.update(with: generatorGradients)
-        return StepMetrics(
-            discriminatorLoss: discriminatorLoss.scalar, generatorLoss: generatorLoss.scalar,
-            realScore: Adversarial.meanProbability(realScores, kind: kind),
-            fakeScore: Adversarial.meanProbability(fakeScores, kind: kind))
+        return Adversarial.metrics(discriminatorLoss: discriminatorLoss, generatorLoss: generatorLoss,
+                                   realScores: realScores, fakeScores: fakeScores, kind: kind)
     }
 }

@@ -105,9 +105,7 @@ public final class DCGAN64: GANModel {
         let updatedFakeScores = discriminate(fake)
         let generatorLoss = Adversarial.generatorLoss(updatedFakeScores, objective: context.objective, kind: kind)
         Adversarial.minimize(generatorLoss, with: context.generatorOptimizer)
-        return StepMetrics(
-            discriminatorLoss: discriminatorLoss.scalar, generatorLoss: generatorLoss.scalar,
-            realScore: Adversarial.meanProbability(realScores, kind: kind),
-            fakeScore: Adversarial.meanProbability(fakeScores, kind: kind))
+        return Adversarial.metrics(discriminatorLoss: discriminatorLoss, generatorLoss: generatorLoss,
+                                   realScores: realScores, fakeScores: fakeScores, kind: kind)
     }
 }

@@ -92,9 +92,7 @@ public final class VanillaGAN: GANModel {
         let fakeScores = discriminate(fake.detached())
         let discriminatorLoss = (Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)) * 0.5
         Adversarial.minimize(discriminatorLoss, with: context.discriminatorOptimizer)
-        return StepMetrics(
-            discriminatorLoss: discriminatorLoss.scalar, generatorLoss: generatorLoss.scalar,
-            realScore: Adversarial.meanProbability(realScores, kind: kind),
-            fakeScore: Adversarial.meanProbability(fakeScoresForGenerator, kind: kind))
+        return Adversarial.metrics(discriminatorLoss: discriminatorLoss, generatorLoss: generatorLoss,
+                                   realScores: realScores, fakeScores: fakeScoresForGenerator, kind: kind)
     }
 }
