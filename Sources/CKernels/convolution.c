@@ -18,6 +18,16 @@ typedef struct {
     long first, count;
 } conv_job;
 
+/* The output columns [*first, *end) whose input column ow*stride - padding + offset lies inside [0, width). */
+static void valid_range(long out_width, long stride, long padding, long offset, long width, long *first, long *end) {
+    long shift = padding - offset;
+    long low = shift > 0 ? (shift + stride - 1) / stride : 0;
+    long high = width - 1 + shift >= 0 ? (width - 1 + shift) / stride + 1 : 0;
+    *first = low < out_width ? low : out_width;
+    *end = high < out_width ? high : out_width;
+    if (*end < *first) *end = *first;
+}
+
 static long rows_of(const ck_conv_geometry *g) { return g->in_channels * g->kernel_height * g->kernel_width; }
 static long plane_of(const ck_conv_geometry *g) { return g->out_height * g->out_width; }
 
@@ -30,14 +40,20 @@ static void im2col_rows(void *context, long begin, long end) {
         float *out = job->target + row * width;
         for (long sample = 0; sample < job->count; sample++) {
             const float *image = job->source + ((job->first + sample) * g->in_channels + channel) * g->in_height * g->in_width;
+            long first, end, offset = kw * g->dilation_width;
+            valid_range(g->out_width, g->stride_width, g->padding_width, offset, g->in_width, &first, &end);
             for (long oh = 0; oh < g->out_height; oh++) {
                 long y = oh * g->stride_height - g->padding_height + kh * g->dilation_height;
                 float *line = out + sample * plane + oh * g->out_width;
                 if (y < 0 || y >= g->in_height) { memset(line, 0, (size_t)g->out_width * sizeof(float)); continue; }
-                for (long ow = 0; ow < g->out_width; ow++) {
-                    long x = ow * g->stride_width - g->padding_width + kw * g->dilation_width;
-                    line[ow] = x >= 0 && x < g->in_width ? image[y * g->in_width + x] : 0;
+                const float *source = image + y * g->in_width - g->padding_width + offset;
+                memset(line, 0, (size_t)first * sizeof(float));
+                if (g->stride_width == 1) {
+                    memcpy(line + first, source + first, (size_t)(end - first) * sizeof(float));
+                } else {
+                    for (long ow = first; ow < end; ow++) line[ow] = source[ow * g->stride_width];
                 }
+                memset(line + end, 0, (size_t)(g->out_width - end) * sizeof(float));
             }
         }
     }
@@ -58,13 +74,14 @@ static void col2im_channels(void *context, long begin, long end) {
             for (long tap = 0; tap < taps; tap++) {
                 long kh = tap / g->kernel_width, kw = tap % g->kernel_width;
                 const float *row = job->source + (channel * taps + tap) * width + sample * plane;
+                long first, end, offset = kw * g->dilation_width;
+                valid_range(g->out_width, g->stride_width, g->padding_width, offset, g->in_width, &first, &end);
                 for (long oh = 0; oh < g->out_height; oh++) {
                     long y = oh * g->stride_height - g->padding_height + kh * g->dilation_height;
                     if (y < 0 || y >= g->in_height) continue;
-                    for (long ow = 0; ow < g->out_width; ow++) {
-                        long x = ow * g->stride_width - g->padding_width + kw * g->dilation_width;
-                        if (x >= 0 && x < g->in_width) image[y * g->in_width + x] += row[oh * g->out_width + ow];
-                    }
+                    float *target = image + y * g->in_width - g->padding_width + offset;
+                    const float *line = row + oh * g->out_width;
+                    for (long ow = first; ow < end; ow++) target[ow * g->stride_width] += line[ow];
                 }
             }
         }
