@@ -5,5 +5,5 @@ import ArgumentParser
 struct ForgerBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks of Forger's kernels and training steps (build with -c release).",
-        subcommands: [GEMMBenchmark.self, ConvolutionBenchmark.self, TrainBenchmark.self])
+        subcommands: [GEMMBenchmark.self, ConvolutionBenchmark.self, TrainBenchmark.self, CrossCheck.self])
 }
