@@ -2,12 +2,15 @@
  *
  * Columns hold every sample of a group side by side ([C*KH*KW, G*OH*OW]) so the GEMM is wide even
  * for 7x7 outputs; groups bound the workspace. Every reduction has a fixed order (col2im is split by
- * input channel, whose rows no other task touches), so results do not depend on the thread count. */
+ * (sample, input channel) image, which no other task touches), so results do not depend on the thread count. */
 #include "CKernels.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { WORKSPACE_LIMIT = 8 << 20 };   /* floats of columns per group (32 MB) */
 
@@ -31,31 +34,70 @@ static void valid_range(long out_width, long stride, long padding, long offset, 
 static long rows_of(const ck_conv_geometry *g) { return g->in_channels * g->kernel_height * g->kernel_width; }
 static long plane_of(const ck_conv_geometry *g) { return g->out_height * g->out_width; }
 
+/* One output line: line[ow] = source[ow * stride] for ow in [first, end), zero elsewhere. The
+ * clamped index keeps every read inside the image, and the select (rather than separate zero
+ * loops, which the compiler turns into memset calls) keeps short DCGAN lines cheap. */
+static inline void gather_line(float *line, const float *source, long width, long stride, long first, long end) {
+    if (stride == 1 && end - first >= 32) {
+        memset(line, 0, (size_t)first * sizeof(float));
+        memcpy(line + first, source + first, (size_t)(end - first) * sizeof(float));
+        memset(line + end, 0, (size_t)(width - end) * sizeof(float));
+        return;
+    }
+    long ow = 0;
+#if defined(__SSE2__)
+    /* Stride 2 (every DCGAN down-sampling layer): pick the even lanes of two loads. The bound keeps
+     * the last read, source[2 * ow + 7], before the last valid one, source[2 * (end - 1)]. */
+    if (stride == 2) {
+        for (; ow < first; ow++) line[ow] = 0;
+        for (; ow + 4 < end; ow += 4) {
+            __m128 low = _mm_loadu_ps(source + 2 * ow), high = _mm_loadu_ps(source + 2 * ow + 4);
+            _mm_storeu_ps(line + ow, _mm_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0)));
+        }
+    }
+#endif
+    for (; ow < width; ow++) {
+        long x = ow < first ? first : (ow >= end ? end - 1 : ow);
+        float value = source[x * stride];
+        line[ow] = ow >= first && ow < end ? value : 0.0f;
+    }
+}
+
+/* Where one column row (channel, kh, kw) reads: its tap offsets and valid output ranges. */
+typedef struct { long channel, x_offset, y_offset, first, last, top, bottom; } row_plan;
+
+static row_plan plan_row(const ck_conv_geometry *g, long row) {
+    long taps = g->kernel_height * g->kernel_width;
+    row_plan plan = {row / taps, row % g->kernel_width * g->dilation_width, row / g->kernel_width % g->kernel_height * g->dilation_height};
+    valid_range(g->out_width, g->stride_width, g->padding_width, plan.x_offset, g->in_width, &plan.first, &plan.last);
+    valid_range(g->out_height, g->stride_height, g->padding_height, plan.y_offset, g->in_height, &plan.top, &plan.bottom);
+    return plan;
+}
+
+/* One sample's lines of one column row; out-of-image lines are one contiguous memset. */
+static void im2col_sample(const ck_conv_geometry *g, const row_plan *plan, const float *image, float *lines) {
+    long plane = plane_of(g);
+    if (plan->first >= plan->last || plan->top >= plan->bottom) { memset(lines, 0, (size_t)plane * sizeof(float)); return; }
+    memset(lines, 0, (size_t)(plan->top * g->out_width) * sizeof(float));
+    for (long oh = plan->top; oh < plan->bottom; oh++) {
+        long y = oh * g->stride_height - g->padding_height + plan->y_offset;
+        const float *source = image + y * g->in_width - g->padding_width + plan->x_offset;
+        gather_line(lines + oh * g->out_width, source, g->out_width, g->stride_width, plan->first, plan->last);
+    }
+    memset(lines + plan->bottom * g->out_width, 0, (size_t)((g->out_height - plan->bottom) * g->out_width) * sizeof(float));
+}
+
+/* Column rows [begin, end): each row is written start to end (sequential stores beat keeping the
+ * image in L1: the columns, not the image, are the traffic). */
 static void im2col_rows(void *context, long begin, long end) {
     conv_job *job = context;
     const ck_conv_geometry *g = job->g;
-    long plane = plane_of(g), width = job->count * plane;
+    long plane = plane_of(g), width = job->count * plane, image_size = g->in_height * g->in_width;
     for (long row = begin; row < end; row++) {
-        long kw = row % g->kernel_width, kh = row / g->kernel_width % g->kernel_height, channel = row / (g->kernel_width * g->kernel_height);
-        float *out = job->target + row * width;
-        for (long sample = 0; sample < job->count; sample++) {
-            const float *image = job->source + ((job->first + sample) * g->in_channels + channel) * g->in_height * g->in_width;
-            long first, end, offset = kw * g->dilation_width;
-            valid_range(g->out_width, g->stride_width, g->padding_width, offset, g->in_width, &first, &end);
-            for (long oh = 0; oh < g->out_height; oh++) {
-                long y = oh * g->stride_height - g->padding_height + kh * g->dilation_height;
-                float *line = out + sample * plane + oh * g->out_width;
-                if (y < 0 || y >= g->in_height) { memset(line, 0, (size_t)g->out_width * sizeof(float)); continue; }
-                const float *source = image + y * g->in_width - g->padding_width + offset;
-                memset(line, 0, (size_t)first * sizeof(float));
-                if (g->stride_width == 1) {
-                    memcpy(line + first, source + first, (size_t)(end - first) * sizeof(float));
-                } else {
-                    for (long ow = first; ow < end; ow++) line[ow] = source[ow * g->stride_width];
-                }
-                memset(line + end, 0, (size_t)(g->out_width - end) * sizeof(float));
-            }
-        }
+        row_plan plan = plan_row(g, row);
+        const float *images = job->source + job->first * g->in_channels * image_size + plan.channel * image_size;
+        for (long sample = 0; sample < job->count; sample++)
+            im2col_sample(g, &plan, images + sample * g->in_channels * image_size, job->target + row * width + sample * plane);
     }
 }
 
@@ -64,33 +106,39 @@ void ck_im2col(const ck_conv_geometry *g, const float *input, long first, long c
     ck_parallel_for(rows_of(g), 1 + 16384 / (count * plane_of(g) + 1), im2col_rows, &job);
 }
 
-static void col2im_channels(void *context, long begin, long end) {
+/* Adds one sample's columns of one input channel back into that channel's image. */
+static void col2im_image(const ck_conv_geometry *g, const float *rows, long width, float *image) {
+    long taps = g->kernel_height * g->kernel_width;
+    for (long tap = 0; tap < taps; tap++) {
+        long kh = tap / g->kernel_width, kw = tap % g->kernel_width, first, end, offset = kw * g->dilation_width;
+        const float *row = rows + tap * width;
+        valid_range(g->out_width, g->stride_width, g->padding_width, offset, g->in_width, &first, &end);
+        for (long oh = 0; oh < g->out_height; oh++) {
+            long y = oh * g->stride_height - g->padding_height + kh * g->dilation_height;
+            if (y < 0 || y >= g->in_height) continue;
+            float *target = image + y * g->in_width - g->padding_width + offset;
+            const float *line = row + oh * g->out_width;
+            for (long ow = first; ow < end; ow++) target[ow * g->stride_width] += line[ow];
+        }
+    }
+}
+
+static void col2im_images(void *context, long begin, long end) {
     conv_job *job = context;
     const ck_conv_geometry *g = job->g;
     long plane = plane_of(g), width = job->count * plane, taps = g->kernel_height * g->kernel_width;
-    for (long channel = begin; channel < end; channel++) {
-        for (long sample = 0; sample < job->count; sample++) {
-            float *image = job->target + ((job->first + sample) * g->in_channels + channel) * g->in_height * g->in_width;
-            for (long tap = 0; tap < taps; tap++) {
-                long kh = tap / g->kernel_width, kw = tap % g->kernel_width;
-                const float *row = job->source + (channel * taps + tap) * width + sample * plane;
-                long first, end, offset = kw * g->dilation_width;
-                valid_range(g->out_width, g->stride_width, g->padding_width, offset, g->in_width, &first, &end);
-                for (long oh = 0; oh < g->out_height; oh++) {
-                    long y = oh * g->stride_height - g->padding_height + kh * g->dilation_height;
-                    if (y < 0 || y >= g->in_height) continue;
-                    float *target = image + y * g->in_width - g->padding_width + offset;
-                    const float *line = row + oh * g->out_width;
-                    for (long ow = first; ow < end; ow++) target[ow * g->stride_width] += line[ow];
-                }
-            }
-        }
+    for (long index = begin; index < end; index++) {
+        long channel = index / job->count, sample = index % job->count;   /* channel-major: column rows read in order */
+        float *image = job->target + ((job->first + sample) * g->in_channels + channel) * g->in_height * g->in_width;
+        col2im_image(g, job->source + channel * taps * width + sample * plane, width, image);
     }
 }
 
 void ck_col2im(const ck_conv_geometry *g, const float *columns, long first, long count, float *input) {
     conv_job job = {g, columns, input, first, count};
-    ck_parallel_for(g->in_channels, 1, col2im_channels, &job);
+    /* One task per (sample, channel) image: disjoint targets, so no atomics and a fixed order, and
+     * a one-channel output (a generator's last transposed layer) still uses every thread. */
+    ck_parallel_for(count * g->in_channels, 1 + 16384 / (g->kernel_height * g->kernel_width * plane_of(g) + 1), col2im_images, &job);
 }
 
 static pthread_mutex_t conv_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -108,21 +156,39 @@ static float *reserve(const ck_conv_geometry *g, long group) {
     return workspace;
 }
 
+/* Samples per GEMM: as many as fit the workspace limit, split evenly so no group is a sliver. */
 static long group_size(const ck_conv_geometry *g) {
     long per_sample = (rows_of(g) + g->out_channels) * plane_of(g);
-    long group = WORKSPACE_LIMIT / (per_sample > 0 ? per_sample : 1);
-    return group < 1 ? 1 : (group > g->batch ? g->batch : group);
+    long most = WORKSPACE_LIMIT / (per_sample > 0 ? per_sample : 1);
+    if (most < 1) most = 1;
+    long groups = (g->batch + most - 1) / most;
+    return groups > 0 ? (g->batch + groups - 1) / groups : 1;
+}
+
+typedef struct {
+    const ck_conv_geometry *g;
+    const float *source;
+    float *target;
+    long count;
+    int to_gemm;
+} reorder_job;
+
+static void reorder_planes(void *context, long begin, long end) {
+    reorder_job *job = context;
+    long plane = plane_of(job->g), channels = job->g->out_channels;
+    for (long index = begin; index < end; index++) {
+        long sample = index / channels, channel = index % channels;
+        long nchw = (sample * channels + channel) * plane, gemm = (channel * job->count + sample) * plane;
+        const float *from = job->source + (job->to_gemm ? nchw : gemm);
+        float *to = job->target + (job->to_gemm ? gemm : nchw);
+        memcpy(to, from, (size_t)plane * sizeof(float));
+    }
 }
 
 /* Copies between NCHW-ordered [count, OC, plane] and GEMM-ordered [OC, count * plane]. */
 static void reorder(const ck_conv_geometry *g, const float *source, float *target, long count, int to_gemm) {
-    long plane = plane_of(g);
-    for (long sample = 0; sample < count; sample++)
-        for (long channel = 0; channel < g->out_channels; channel++) {
-            const float *from = to_gemm ? source + (sample * g->out_channels + channel) * plane : source + (channel * count + sample) * plane;
-            float *to = to_gemm ? target + (channel * count + sample) * plane : target + (sample * g->out_channels + channel) * plane;
-            memcpy(to, from, (size_t)plane * sizeof(float));
-        }
+    reorder_job job = {g, source, target, count, to_gemm};
+    ck_parallel_for(count * g->out_channels, 1 + 16384 / (plane_of(g) + 1), reorder_planes, &job);
 }
 
 void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weight, float *output) {

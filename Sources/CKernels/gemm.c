@@ -3,24 +3,39 @@
  * For each KC-deep slice of K, op(A) is packed into MR-row panels and op(B) into NR-column panels,
  * both zero-padded, so the micro-kernel streams contiguous memory. Tiles of (MC rows x a run of B
  * panels) are claimed by the thread pool; every C element is computed by one task in a fixed K
- * order, so results do not depend on the thread count or on scheduling. */
+ * order, so results do not depend on the thread count or on scheduling. Packing buffers belong to
+ * the calling thread, so concurrent or nested calls neither share nor wait for them. */
 #include "CKernels.h"
 #include "microkernels.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 
 enum { KC = 256, MC = 96, NC = 4096 };
 
 typedef void (*ck_microkernel)(long kc, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
 
-static ck_microkernel select_kernel(void) {
+static ck_microkernel choose_kernel(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return ck_kernel_6x16_avx2;
+#elif defined(__aarch64__)
+    return ck_kernel_6x16_neon;
 #endif
     return ck_kernel_6x16_portable;
+}
+
+static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
+static ck_microkernel selected_kernel;
+static void remember_kernel(void) { selected_kernel = choose_kernel(); }
+
+static ck_microkernel select_kernel(void) {
+    pthread_once(&kernel_once, remember_kernel);
+    return selected_kernel;
 }
 
 int ck_sgemm_uses_avx2(void) {
@@ -42,48 +57,88 @@ typedef struct {
     /* The current slice. */
     long pc, kc, jc, nc;
     float *packed_a, *packed_b;
-    long panels_per_task, row_blocks, column_tasks;
+    long mc, panels_per_task, row_blocks, column_tasks;
     float slice_beta;
     ck_microkernel kernel;
 } gemm_job;
 
-/* Packs rows [MR*first, MR*end) of op(A)[:, pc:pc+kc] as MR x kc panels. */
+/* Packs rows [MR*first, MR*end) of op(A)[:, pc:pc+kc] as MR x kc panels; rows past m are zero. */
 static void pack_a(void *context, long first, long end) {
     gemm_job *job = context;
     for (long panel = first; panel < end; panel++) {
         float *out = job->packed_a + panel * CK_MR * job->kc;
-        for (long r = 0; r < CK_MR; r++) {
-            long row = panel * CK_MR + r;
-            if (row >= job->m) {
-                for (long p = 0; p < job->kc; p++) out[p * CK_MR + r] = 0;
-            } else if (job->trans_a) {
-                const float *source = job->a + job->pc * job->lda + row;
-                for (long p = 0; p < job->kc; p++) out[p * CK_MR + r] = source[p * job->lda];
-            } else {
-                const float *source = job->a + row * job->lda + job->pc;
-                for (long p = 0; p < job->kc; p++) out[p * CK_MR + r] = source[p];
+        long row0 = panel * CK_MR, height = job->m - row0 < CK_MR ? job->m - row0 : CK_MR;
+        if (job->trans_a) {
+            /* A is stored k x m: each K step's MR values are contiguous. */
+            const float *source = job->a + job->pc * job->lda + row0;
+            for (long p = 0; p < job->kc; p++, source += job->lda) {
+                for (long r = 0; r < height; r++) out[p * CK_MR + r] = source[r];
+                for (long r = height; r < CK_MR; r++) out[p * CK_MR + r] = 0;
             }
+            continue;
+        }
+        for (long r = 0; r < CK_MR; r++) {
+            if (r >= height) {
+                for (long p = 0; p < job->kc; p++) out[p * CK_MR + r] = 0;
+                continue;
+            }
+            const float *source = job->a + (row0 + r) * job->lda + job->pc;
+            for (long p = 0; p < job->kc; p++) out[p * CK_MR + r] = source[p];
         }
     }
 }
 
-/* Packs columns [jc + NR*first, jc + NR*end) of op(B)[pc:pc+kc, :] as kc x NR panels. */
+enum { PANEL_GROUP = 8 };   /* B panels packed together: 512-byte reads of each B row */
+
+/* Packs one panel of B stored n x k (trans_b): each of its columns is a contiguous run of B. Full
+ * panels go through 4x4 SSE transposes: element-wise copies wrote each cache line 16 times. */
+static void pack_b_transposed(const gemm_job *job, long column0, long width, float *out) {
+    long p0 = 0;
+#if defined(__SSE2__)
+    if (width == CK_NR) {
+        for (; p0 + 4 <= job->kc; p0 += 4)
+            for (long j = 0; j < CK_NR; j += 4) {
+                const float *source = job->b + (column0 + j) * job->ldb + job->pc + p0;
+                __m128 r0 = _mm_loadu_ps(source), r1 = _mm_loadu_ps(source + job->ldb);
+                __m128 r2 = _mm_loadu_ps(source + 2 * job->ldb), r3 = _mm_loadu_ps(source + 3 * job->ldb);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                float *target = out + p0 * CK_NR + j;
+                _mm_storeu_ps(target, r0);
+                _mm_storeu_ps(target + CK_NR, r1);
+                _mm_storeu_ps(target + 2 * CK_NR, r2);
+                _mm_storeu_ps(target + 3 * CK_NR, r3);
+            }
+    }
+#endif
+    for (long j = 0; j < width; j++) {
+        const float *source = job->b + (column0 + j) * job->ldb + job->pc;
+        for (long p = p0; p < job->kc; p++) out[p * CK_NR + j] = source[p];
+    }
+    for (long j = width; j < CK_NR; j++)
+        for (long p = p0; p < job->kc; p++) out[p * CK_NR + j] = 0;
+}
+
+/* Packs panel groups [first, end) of op(B)[pc:pc+kc, jc:jc+nc] as kc x NR panels, zero-padded. For
+ * B stored k x n, each K row is read once across the group's panels: with long rows (large ldb),
+ * panel-at-a-time packing touched a new page per 64 bytes and spent a third of the time there. */
 static void pack_b(void *context, long first, long end) {
     gemm_job *job = context;
-    for (long panel = first; panel < end; panel++) {
-        float *out = job->packed_b + panel * CK_NR * job->kc;
-        long column0 = job->jc + panel * CK_NR;
-        long width = job->jc + job->nc - column0 < CK_NR ? job->jc + job->nc - column0 : CK_NR;
+    long panels = (job->nc + CK_NR - 1) / CK_NR;
+    for (long group = first; group < end; group++) {
+        long panel0 = group * PANEL_GROUP, panel_end = panel0 + PANEL_GROUP < panels ? panel0 + PANEL_GROUP : panels;
+        for (long panel = panel0; panel < panel_end && job->trans_b; panel++) {
+            long column0 = job->jc + panel * CK_NR, left = job->jc + job->nc - column0;
+            pack_b_transposed(job, column0, left < CK_NR ? left : CK_NR, job->packed_b + panel * CK_NR * job->kc);
+        }
+        if (job->trans_b) continue;
         for (long p = 0; p < job->kc; p++) {
-            float *row = out + p * CK_NR;
-            if (job->trans_b) {
-                const float *source = job->b + column0 * job->ldb + job->pc + p;
-                for (long j = 0; j < width; j++) row[j] = source[j * job->ldb];
-            } else {
-                const float *source = job->b + (job->pc + p) * job->ldb + column0;
-                memcpy(row, source, (size_t)width * sizeof(float));
+            const float *source = job->b + (job->pc + p) * job->ldb + job->jc;
+            for (long panel = panel0; panel < panel_end; panel++) {
+                float *row = job->packed_b + (panel * job->kc + p) * CK_NR;
+                long left = job->nc - panel * CK_NR;
+                if (left >= CK_NR) { memcpy(row, source + panel * CK_NR, CK_NR * sizeof(float)); continue; }
+                for (long j = 0; j < CK_NR; j++) row[j] = j < left ? source[panel * CK_NR + j] : 0;
             }
-            for (long j = width; j < CK_NR; j++) row[j] = 0;
         }
     }
 }
@@ -96,12 +151,12 @@ static void compute_tiles(void *context, long first, long end) {
     for (long task = first; task < end; task++) {
         long block = task % job->row_blocks, run = task / job->row_blocks;
         long panel_end = (run + 1) * job->panels_per_task < b_panels ? (run + 1) * job->panels_per_task : b_panels;
-        long row_end = (block + 1) * MC < job->m ? (block + 1) * MC : job->m;
+        long row_end = (block + 1) * job->mc < job->m ? (block + 1) * job->mc : job->m;
         for (long jp = run * job->panels_per_task; jp < panel_end; jp++) {
             long column = job->jc + jp * CK_NR;
             long width = job->n - column < CK_NR ? job->n - column : CK_NR;
             const float *b_panel = job->packed_b + jp * CK_NR * job->kc;
-            for (long row = block * MC; row < row_end; row += CK_MR) {
+            for (long row = block * job->mc; row < row_end; row += CK_MR) {
                 long height = job->m - row < CK_MR ? job->m - row : CK_MR;
                 const float *a_panel = job->packed_a + (row / CK_MR) * CK_MR * job->kc;
                 float *target = job->c + row * job->ldc + column;
@@ -119,22 +174,60 @@ static void compute_tiles(void *context, long first, long end) {
     }
 }
 
-static pthread_mutex_t workspace_lock = PTHREAD_MUTEX_INITIALIZER;
-static float *workspace = NULL;
-static size_t workspace_floats = 0;
+/* Packing buffers are per calling thread, so GEMMs issued concurrently (or from inside pool tasks)
+ * never share or wait for one another; the buffer is kept between calls and freed at thread exit. */
+typedef struct { float *data; size_t floats; } workspace;
+
+static pthread_key_t workspace_key;
+static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
+
+static void release_workspace(void *value) {
+    workspace *space = value;
+    free(space->data);
+    free(space);
+}
+
+static void make_workspace_key(void) {
+    pthread_key_create(&workspace_key, release_workspace);
+}
 
 static float *reserve(size_t floats) {
-    if (floats > workspace_floats) {
-        free(workspace);
-        workspace = aligned_alloc(64, ((floats * sizeof(float) + 63) / 64) * 64);
-        workspace_floats = workspace ? floats : 0;
+    pthread_once(&workspace_once, make_workspace_key);
+    workspace *space = pthread_getspecific(workspace_key);
+    if (!space) {
+        if (!(space = calloc(1, sizeof *space))) return NULL;
+        pthread_setspecific(workspace_key, space);
     }
-    return workspace;
+    if (floats > space->floats) {
+        free(space->data);
+        space->data = aligned_alloc(64, ((floats * sizeof(float) + 63) / 64) * 64);
+        space->floats = space->data ? floats : 0;
+    }
+    return space->data;
 }
 
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
     for (long i = 0; i < m; i++)
         for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+}
+
+/* Splits an NC slice's B panels into runs so that there are about eight tiles per thread. */
+static void plan_tiles(gemm_job *job, int threads) {
+    long b_panels = (job->nc + CK_NR - 1) / CK_NR;
+    long wanted_runs = (threads * 8 + job->row_blocks - 1) / job->row_blocks;
+    job->panels_per_task = (b_panels + wanted_runs - 1) / wanted_runs;
+    if (job->panels_per_task < 1) job->panels_per_task = 1;
+    job->column_tasks = (b_panels + job->panels_per_task - 1) / job->panels_per_task;
+}
+
+/* One KC slice: pack A and B (in parallel), then multiply every tile. */
+static void run_slice(gemm_job *job) {
+    long a_panels = (job->m + CK_MR - 1) / CK_MR, b_panels = (job->nc + CK_NR - 1) / CK_NR;
+    ck_parallel_for(a_panels, 16384 / (job->kc * CK_MR) + 1, pack_a, job);
+    long groups = (b_panels + PANEL_GROUP - 1) / PANEL_GROUP;
+    ck_parallel_for(groups, 16384 / (job->kc * CK_NR * PANEL_GROUP) + 1, pack_b, job);
+    long tile_flops = 2 * job->mc * CK_NR * job->panels_per_task * job->kc;
+    ck_parallel_for(job->row_blocks * job->column_tasks, 200000 / tile_flops + 1, compute_tiles, job);
 }
 
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
@@ -143,34 +236,24 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, con
     if (k <= 0 || alpha == 0) { scale_c(m, n, beta, c, ldc); return; }
     gemm_job job = {trans_a, trans_b, m, n, k, alpha, beta, a, b, lda, ldb, c, ldc};
     job.kernel = select_kernel();
-    long a_panels = (m + CK_MR - 1) / CK_MR;
-    long max_nc = n < NC ? n : NC;
+    long a_panels = (m + CK_MR - 1) / CK_MR, max_nc = n < NC ? n : NC;
     size_t a_floats = (size_t)a_panels * CK_MR * KC, b_floats = (size_t)((max_nc + CK_NR - 1) / CK_NR) * CK_NR * KC;
-    pthread_mutex_lock(&workspace_lock);
     float *buffer = reserve(a_floats + b_floats);
-    if (!buffer) { pthread_mutex_unlock(&workspace_lock); ck_sgemm_naive(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
+    if (!buffer) { ck_sgemm_naive(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
     job.packed_a = buffer;
     job.packed_b = buffer + a_floats;
+    /* Equal row blocks of at most MC rows (a multiple of MR), so no block is a sliver. */
     job.row_blocks = (m + MC - 1) / MC;
-    int threads = ck_pool_threads();
+    job.mc = ((m + job.row_blocks - 1) / job.row_blocks + CK_MR - 1) / CK_MR * CK_MR;
     for (job.jc = 0; job.jc < n; job.jc += NC) {
         job.nc = n - job.jc < NC ? n - job.jc : NC;
-        long b_panels = (job.nc + CK_NR - 1) / CK_NR;
-        long wanted_runs = (threads * 8 + job.row_blocks - 1) / job.row_blocks;
-        job.panels_per_task = (b_panels + wanted_runs - 1) / wanted_runs;
-        if (job.panels_per_task < 1) job.panels_per_task = 1;
-        job.column_tasks = (b_panels + job.panels_per_task - 1) / job.panels_per_task;
+        plan_tiles(&job, ck_pool_threads());
         for (job.pc = 0; job.pc < k; job.pc += KC) {
             job.kc = k - job.pc < KC ? k - job.pc : KC;
             job.slice_beta = job.pc == 0 ? beta : 1.0f;
-            long work = job.kc * CK_MR;
-            ck_parallel_for(a_panels, 16384 / work + 1, pack_a, &job);
-            ck_parallel_for(b_panels, 16384 / (job.kc * CK_NR) + 1, pack_b, &job);
-            long tile_flops = 2 * MC * CK_NR * job.panels_per_task * job.kc;
-            ck_parallel_for(job.row_blocks * job.column_tasks, 200000 / tile_flops + 1, compute_tiles, &job);
+            run_slice(&job);
         }
     }
-    pthread_mutex_unlock(&workspace_lock);
 }
 
 void ck_sgemm_naive(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,

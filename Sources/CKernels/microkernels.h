@@ -9,5 +9,8 @@ void ck_kernel_6x16_portable(long kc, const float *a, const float *b, float *c, 
 #if defined(__x86_64__) || defined(__i386__)
 void ck_kernel_6x16_avx2(long kc, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
 #endif
+#if defined(__aarch64__)
+void ck_kernel_6x16_neon(long kc, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
+#endif
 
 #endif

@@ -22,7 +22,7 @@ static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
-static int configured_threads = 0;
+static _Atomic int configured_threads = 0;   /* read by workers while a job runs */
 static int started_workers = 0;
 static _Atomic uint64_t claim_word = 0;        /* generation << 40 | chunk count << 20 | next chunk */
 static _Atomic long completed_chunks = 0;
@@ -83,9 +83,8 @@ static void read_default_threads(void) {
 
 void ck_pool_set_threads(int count) {
     pthread_once(&pool_once, read_default_threads);
-    pthread_mutex_lock(&pool_lock);
+    /* No lock: a task may change the count while its own job runs; workers read it per job. */
     configured_threads = count < 1 ? 1 : (count > CK_MAX_THREADS ? CK_MAX_THREADS : count);
-    pthread_mutex_unlock(&pool_lock);
 }
 
 int ck_pool_threads(void) {

@@ -2,7 +2,9 @@ import Kernels
 import XCTest
 
 final class ConvolutionTests: XCTestCase {
-    override func tearDown() { Kernels.threadCount = 2 }
+    private var defaultThreads = 1
+    override func setUp() { defaultThreads = Kernels.threadCount }
+    override func tearDown() { Kernels.threadCount = defaultThreads }
 
     let geometries: [ConvolutionGeometry] = [
         .init(batch: 1, inputChannels: 1, inputHeight: 5, inputWidth: 5, outputChannels: 1, kernelHeight: 3, kernelWidth: 3,
@@ -15,6 +17,17 @@ final class ConvolutionTests: XCTestCase {
               strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0),
         .init(batch: 2, inputChannels: 2, inputHeight: 7, inputWidth: 7, outputChannels: 3, kernelHeight: 3, kernelWidth: 3,
               strideHeight: 1, strideWidth: 1, paddingHeight: 2, paddingWidth: 2, dilationHeight: 2, dilationWidth: 2),
+        .init(batch: 3, inputChannels: 3, inputHeight: 9, inputWidth: 11, outputChannels: 2, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 0, paddingWidth: 0),
+        .init(batch: 1, inputChannels: 2, inputHeight: 7, inputWidth: 6, outputChannels: 3, kernelHeight: 5, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 2, paddingHeight: 2, paddingWidth: 1),
+        .init(batch: 3, inputChannels: 4, inputHeight: 5, inputWidth: 5, outputChannels: 2, kernelHeight: 1, kernelWidth: 1,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 0, paddingWidth: 0),
+        // DCGAN-64 scaled down: k4 s2 p1 halving 8 → 4, and the k4 s1 p0 head to 1×1.
+        .init(batch: 3, inputChannels: 8, inputHeight: 8, inputWidth: 8, outputChannels: 16, kernelHeight: 4, kernelWidth: 4,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+        .init(batch: 3, inputChannels: 16, inputHeight: 4, inputWidth: 4, outputChannels: 1, kernelHeight: 4, kernelWidth: 4,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0),
         // Output padding: an input side that the stride does not divide (DCGAN's 7 → 14 → 28 transposed layers).
         .init(batch: 2, inputChannels: 3, inputHeight: 14, inputWidth: 14, outputChannels: 4, kernelHeight: 5, kernelWidth: 5,
               strideHeight: 2, strideWidth: 2, paddingHeight: 2, paddingWidth: 2),
@@ -49,5 +62,30 @@ final class ConvolutionTests: XCTestCase {
         Kernels.naiveConv2d(input: [1, 2, 3, 4, 5, 6, 7, 8, 9], weight: [1, 0, 0, -1], output: &output, geometry: g)
         XCTAssertEqual(output, [-4, -4, -4, -4])
         XCTAssertEqual(g.outputHeight, 2)
+    }
+
+    func testNaivePaddedConvolutionByHand() {
+        let g = ConvolutionGeometry(batch: 1, inputChannels: 1, inputHeight: 2, inputWidth: 2, outputChannels: 1,
+                                    kernelHeight: 3, kernelWidth: 3, strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 1)
+        var output = [Float](repeating: .nan, count: 4)
+        Kernels.naiveConv2d(input: [1, 2, 3, 4], weight: [Float](repeating: 1, count: 9), output: &output, geometry: g)
+        XCTAssertEqual(output, [10, 10, 10, 10])
+    }
+
+    /// Stride 2 with a 2×2 kernel: each output gradient spreads over its own 2×2 block of the input.
+    func testNaiveInputGradientByHand() {
+        let g = ConvolutionGeometry(batch: 1, inputChannels: 1, inputHeight: 4, inputWidth: 4, outputChannels: 1,
+                                    kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2, paddingHeight: 0, paddingWidth: 0)
+        var gradient = [Float](repeating: .nan, count: 16)
+        Kernels.naiveConv2dInputGradient(outputGradient: [1, 2, 3, 4], weight: [1, 10, 100, 1000], inputGradient: &gradient, geometry: g)
+        XCTAssertEqual(gradient, [1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300, 3000, 400, 4000])
+    }
+
+    func testNaiveWeightGradientByHand() {
+        let g = ConvolutionGeometry(batch: 1, inputChannels: 1, inputHeight: 3, inputWidth: 3, outputChannels: 1,
+                                    kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0)
+        var gradient = [Float](repeating: .nan, count: 4)
+        Kernels.naiveConv2dWeightGradient(input: [1, 2, 3, 4, 5, 6, 7, 8, 9], outputGradient: [1, 1, 1, 1], weightGradient: &gradient, geometry: g)
+        XCTAssertEqual(gradient, [12, 16, 24, 28])
     }
 }

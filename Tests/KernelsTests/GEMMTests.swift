@@ -1,3 +1,4 @@
+import Dispatch
 import Kernels
 import XCTest
 
@@ -22,7 +23,9 @@ func assertNearlyEqual(_ actual: [Float], _ expected: [Float], tolerance: Float 
 }
 
 final class GEMMTests: XCTestCase {
-    override func tearDown() { Kernels.threadCount = 2 }
+    private var defaultThreads = 1
+    override func setUp() { defaultThreads = Kernels.threadCount }
+    override func tearDown() { Kernels.threadCount = defaultThreads }
 
     func check(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0, pad: Int = 0) {
         let lda = (transposeA ? m : k) + pad, ldb = (transposeB ? k : n) + pad, ldc = n + pad
@@ -40,7 +43,7 @@ final class GEMMTests: XCTestCase {
     func testFastGEMMMatchesNaiveOnOddShapesSingleAndMultiThreaded() {
         for threads in [1, 2] {
             Kernels.threadCount = threads
-            for (m, n, k) in [(1, 1, 1), (7, 13, 5), (6, 16, 1), (97, 131, 67), (200, 33, 300), (13, 300, 257)] {
+            for (m, n, k) in [(1, 1, 1), (7, 13, 5), (6, 16, 1), (97, 131, 67), (200, 33, 300), (13, 300, 257), (2, 4100, 3)] {
                 for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
                     check(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
                 }
@@ -93,7 +96,7 @@ final class GEMMTests: XCTestCase {
 
     func testParallelForCoversEveryIndexOnceIncludingNestedCalls() {
         Kernels.threadCount = 2
-        for (count, grain) in [(0, 1), (1, 1), (5, 10), (1000, 1), (100_003, 64)] {
+        for (count, grain) in [(0, 1), (1, 1), (5, 10), (10, 10), (11, 10), (7, 0), (1000, 1), (100_003, 64), (64, 63)] {
             var hits = [Int32](repeating: 0, count: count)
             hits.withUnsafeMutableBufferPointer { buffer in
                 Kernels.parallelFor(count, grain: grain) { range in
@@ -111,5 +114,40 @@ final class GEMMTests: XCTestCase {
             }
         }
         XCTAssertTrue(nested.allSatisfy { $0 == 1 })
+    }
+
+    /// Two threads issuing jobs at once: the second top-level caller must neither deadlock nor
+    /// lose or repeat an index (it may run serially while the pool is busy).
+    func testConcurrentTopLevelCallersEachCoverTheirIndicesOnce() {
+        Kernels.threadCount = 2
+        let totals = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
+        defer { totals.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 2) { caller in
+            var hits = [Int32](repeating: 0, count: 999)
+            hits.withUnsafeMutableBufferPointer { buffer in
+                for _ in 0..<500 { Kernels.parallelFor(buffer.count, grain: 8) { range in for index in range { buffer[index] += 1 } } }
+            }
+            totals[caller] = hits.allSatisfy { $0 == 500 } ? 1 : 0
+        }
+        XCTAssertEqual(Array(totals), [1, 1])
+    }
+
+    /// GEMMs issued from inside pool tasks (each with its own packing buffers) match the oracle.
+    func testGEMMInsideParallelTasksMatchesNaive() {
+        Kernels.threadCount = 2
+        let (m, n, k, copies) = (23, 37, 45, 6)
+        let a = testValues(m * k, seed: 6), b = testValues(k * n, seed: 7)
+        var expected = [Float](repeating: 0, count: m * n)
+        Kernels.naiveGemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &expected, ldc: n)
+        var results = [Float](repeating: .nan, count: copies * m * n)
+        results.withUnsafeMutableBufferPointer { buffer in
+            Kernels.parallelFor(copies, grain: 1) { range in
+                for copy in range {
+                    Kernels.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n,
+                                 c: buffer.baseAddress! + copy * m * n, ldc: n)
+                }
+            }
+        }
+        for copy in 0..<copies { assertNearlyEqual(Array(results[copy * m * n..<(copy + 1) * m * n]), expected, "copy \(copy)") }
     }
 }

@@ -16,7 +16,8 @@ void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context);
 
 /* Row-major SGEMM: C = alpha * op(A) * op(B) + beta * C, op(A) m x k, op(B) k x n.
  * A is stored k x m when trans_a, B is stored n x k when trans_b. beta == 0 ignores C's contents.
- * Packed and cache-blocked with a 6x16 register kernel (AVX2/FMA when the CPU has it). */
+ * Packed and cache-blocked with a 6x16 register kernel (AVX2/FMA when the CPU has it, NEON on
+ * aarch64). Safe from any thread: packing buffers are per calling thread and kept between calls. */
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
               const float *b, long ldb, float beta, float *c, long ldc);
 /* The triple loop: the oracle the fast path is tested against. */
