@@ -1,114 +1,127 @@
 import Foundation
 
-/// A PNG file that cannot be decoded, with the reason.
+/// A PNG that cannot be written or decoded, with the reason.
 public struct PNGError: Error, CustomStringConvertible {
     public let description: String
+    init(_ description: String) { self.description = description }
 }
 
-/// 8-bit PNG encoding (grayscale or RGB) and decoding (grayscale, gray+alpha, RGB, RGBA; non-interlaced).
+/// 8-bit PNG: encoding of grayscale and RGB, decoding of gray, gray+alpha, RGB and RGBA (non-interlaced).
+///
+/// Pixels are row-major and interleaved (`[y][x][channel]`), top row first.
 public enum PNG {
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-    /// Encodes row-major interleaved pixels; `channels` is 1 (gray) or 3 (RGB).
+    /// The per-row filter the encoder applies before deflating.
+    enum FilterChoice: Equatable {
+        /// libpng's heuristic: per row, the filter whose output has the smallest sum of |signed byte|.
+        case adaptive
+        /// One filter type (0 none, 1 sub, 2 up, 3 average, 4 Paeth) for every row.
+        case fixed(UInt8)
+    }
+
+    /// Encodes `pixels` (`width × height × channels` bytes; `channels` 1 = gray, 3 = RGB) as a PNG file.
+    ///
+    /// Wrong sizes or channel counts are programming errors; `write` checks them and throws instead.
     public static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8]) -> [UInt8] {
-        precondition(channels == 1 || channels == 3, "PNG.encode writes gray or RGB")
-        precondition(pixels.count == width * height * channels, "pixel count does not match \(width)×\(height)×\(channels)")
-        var header: [UInt8] = []
-        for value in [UInt32(width), UInt32(height)] { header += bigEndian(value) }
-        header += [8, channels == 1 ? 0 : 2, 0, 0, 0]
-        var raw: [UInt8] = []
-        raw.reserveCapacity((width * channels + 1) * height)
-        let rowLength = width * channels
-        for row in 0..<height {
-            raw.append(0)
-            raw += pixels[(row * rowLength)..<((row + 1) * rowLength)]
-        }
-        return signature + chunk("IHDR", header) + chunk("IDAT", Zlib.deflate(raw)) + chunk("IEND", [])
+        encode(width: width, height: height, channels: channels, pixels: pixels, filter: .adaptive)
     }
 
-    /// Encodes and writes atomically.
+    static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8], filter: FilterChoice) -> [UInt8] {
+        if let problem = invalidArguments(width: width, height: height, channels: channels, count: pixels.count) {
+            preconditionFailure(problem)
+        }
+        var header = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
+        header += [8, channels == 1 ? 0 : 2, 0, 0, 0]  // bit depth, colour type, deflate, filter set 0, no interlace
+        let filtered = filterRows(pixels, width: width, height: height, channels: channels, choice: filter)
+        return signature + chunk("IHDR", header) + chunk("IDAT", Deflate.compress(filtered, level: 6)) + chunk("IEND", [])
+    }
+
+    /// Encodes and writes a PNG atomically (a temporary file beside `url`, then a rename).
     public static func write(width: Int, height: Int, channels: Int, pixels: [UInt8], to url: URL) throws {
-        try Data(encode(width: width, height: height, channels: channels, pixels: pixels)).write(to: url, options: .atomic)
+        if let problem = invalidArguments(width: width, height: height, channels: channels, count: pixels.count) {
+            throw PNGError("cannot write \(url.path): \(problem)")
+        }
+        do {
+            try Data(encode(width: width, height: height, channels: channels, pixels: pixels)).write(to: url, options: .atomic)
+        } catch {
+            throw PNGError("cannot write \(url.path): \(error.localizedDescription)")
+        }
     }
 
-    /// Decodes an 8-bit, non-interlaced PNG into interleaved pixels.
-    public static func decode(_ bytes: [UInt8]) throws -> (width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-        guard bytes.count >= 8, Array(bytes[0..<8]) == signature else { throw PNGError(description: "not a PNG file (bad signature)") }
-        var position = 8
-        var header: [UInt8]?
-        var compressed: [UInt8] = []
-        var ended = false
-        while !ended {
-            guard position + 8 <= bytes.count else { throw PNGError(description: "truncated chunk header at byte \(position)") }
-            let length = Int(bytes[position..<(position + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-            let type = Array(bytes[(position + 4)..<(position + 8)])
-            guard length <= bytes.count, position + 12 + length <= bytes.count else {
-                throw PNGError(description: "truncated \(String(decoding: type, as: UTF8.self)) chunk")
-            }
-            let body = Array(bytes[(position + 8)..<(position + 8 + length)])
-            let stored = bytes[(position + 8 + length)..<(position + 12 + length)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            guard Zlib.crc32(type + body) == stored else {
-                throw PNGError(description: "CRC mismatch in \(String(decoding: type, as: UTF8.self)) chunk")
-            }
-            switch String(decoding: type, as: UTF8.self) {
-            case "IHDR": header = body
-            case "IDAT": compressed += body
-            case "IEND": ended = true
-            default: break
-            }
-            position += 12 + length
+    private static func invalidArguments(width: Int, height: Int, channels: Int, count: Int) -> String? {
+        guard channels == 1 || channels == 3 else { return "PNG encoding takes 1 (gray) or 3 (RGB) channels, got \(channels)" }
+        guard (1...Int(Int32.max)).contains(width), (1...Int(Int32.max)).contains(height) else {
+            return "PNG sides must be 1…2³¹−1, got \(width)×\(height)"
         }
-        guard let header, header.count == 13 else { throw PNGError(description: "missing or malformed IHDR chunk") }
-        guard !compressed.isEmpty else { throw PNGError(description: "missing IDAT chunk") }
-        return try unfilter(header: header, compressed: compressed)
+        let (expected, overflow) = width.multipliedReportingOverflow(by: height * channels)
+        guard !overflow, expected == count else { return "\(count) pixel bytes do not fill \(width)×\(height)×\(channels)" }
+        return nil
     }
 
-    private static func unfilter(header: [UInt8], compressed: [UInt8]) throws -> (width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-        let width = Int(header[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-        let height = Int(header[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
-        let channelsByType: [UInt8: Int] = [0: 1, 4: 2, 2: 3, 6: 4]
-        guard header[8] == 8, let channels = channelsByType[header[9]], header[12] == 0 else {
-            throw PNGError(description: "unsupported PNG: bit depth \(header[8]), color type \(header[9]), interlace \(header[12])")
-        }
-        let raw: [UInt8]
-        do { raw = try Zlib.inflate(compressed) } catch { throw PNGError(description: "corrupt image data: \(error)") }
+    /// Each row prefixed with its filter type byte and filtered against the row above.
+    private static func filterRows(_ pixels: [UInt8], width: Int, height: Int, channels: Int, choice: FilterChoice) -> [UInt8] {
         let stride = width * channels
-        guard raw.count == (stride + 1) * height else { throw PNGError(description: "image data has \(raw.count) bytes, expected \((stride + 1) * height)") }
-        var pixels = [UInt8](repeating: 0, count: stride * height)
-        for row in 0..<height {
-            let filter = raw[row * (stride + 1)]
-            for column in 0..<stride {
-                let value = raw[row * (stride + 1) + 1 + column]
-                let left = column >= channels ? Int(pixels[row * stride + column - channels]) : 0
-                let up = row > 0 ? Int(pixels[(row - 1) * stride + column]) : 0
-                let upLeft = row > 0 && column >= channels ? Int(pixels[(row - 1) * stride + column - channels]) : 0
-                let predictor: Int
-                switch filter {
-                case 0: predictor = 0
-                case 1: predictor = left
-                case 2: predictor = up
-                case 3: predictor = (left + up) / 2
-                case 4: predictor = paeth(left, up, upLeft)
-                default: throw PNGError(description: "unknown filter type \(filter) in row \(row)")
+        var output = [UInt8](repeating: 0, count: (stride + 1) * height)
+        var candidates = [[UInt8]](repeating: [UInt8](repeating: 0, count: stride), count: 5)
+        pixels.withUnsafeBufferPointer { pixels in
+            for row in 0..<height {
+                let line = pixels.baseAddress! + row * stride
+                let prior = row > 0 ? line - stride : nil
+                let types: [UInt8]
+                if case .fixed(let type) = choice { types = [type] } else { types = [0, 1, 2, 3, 4] }
+                for type in types {
+                    candidates[Int(type)].withUnsafeMutableBufferPointer { out in
+                        applyFilter(type, line: line, prior: prior, count: stride, bytesPerPixel: channels, into: out.baseAddress!)
+                    }
                 }
-                pixels[row * stride + column] = UInt8(truncatingIfNeeded: Int(value) + predictor)
+                let best = types.min { cost(candidates[Int($0)]) < cost(candidates[Int($1)]) }!
+                output[row * (stride + 1)] = best
+                output.replaceSubrange((row * (stride + 1) + 1)...(row * (stride + 1) + stride), with: candidates[Int(best)])
             }
         }
-        return (width, height, channels, pixels)
+        return output
     }
 
-    private static func paeth(_ a: Int, _ b: Int, _ c: Int) -> Int {
-        let p = a + b - c
-        let (pa, pb, pc) = (abs(p - a), abs(p - b), abs(p - c))
-        return pa <= pb && pa <= pc ? a : (pb <= pc ? b : c)
+    private static func cost(_ bytes: [UInt8]) -> Int {
+        bytes.reduce(0) { $0 + abs(Int(Int8(bitPattern: $1))) }
     }
 
-    private static func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+    /// PNG filter `type` applied to one row (`prior` nil for the first row, which has none above).
+    private static func applyFilter(
+        _ type: UInt8, line: UnsafePointer<UInt8>, prior: UnsafePointer<UInt8>?, count: Int,
+        bytesPerPixel: Int, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        for index in 0..<count {
+            let left = index >= bytesPerPixel ? line[index - bytesPerPixel] : 0
+            let up = prior?[index] ?? 0
+            let upLeft = index >= bytesPerPixel ? (prior?[index - bytesPerPixel] ?? 0) : 0
+            out[index] = line[index] &- predictor(type, left: left, up: up, upLeft: upLeft)
+        }
+    }
+
+    /// The value a filter predicts from the left, upper and upper-left neighbours (PNG spec §9.2).
+    @inline(__always)
+    static func predictor(_ type: UInt8, left: UInt8, up: UInt8, upLeft: UInt8) -> UInt8 {
+        switch type {
+        case 1: return left
+        case 2: return up
+        case 3: return UInt8((Int(left) + Int(up)) / 2)
+        case 4:
+            let (a, b, c) = (Int(left), Int(up), Int(upLeft))
+            let p = a + b - c
+            let (pa, pb, pc) = (abs(p - a), abs(p - b), abs(p - c))
+            return pa <= pb && pa <= pc ? left : (pb <= pc ? up : upLeft)
+        default: return 0
+        }
+    }
+
+    static func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
         let typeBytes = Array(type.utf8)
-        return bigEndian(UInt32(body.count)) + typeBytes + body + bigEndian(Zlib.crc32(typeBytes + body))
+        return bigEndian(UInt32(body.count)) + typeBytes + body + bigEndian(CRC32.checksum(typeBytes + body))
     }
 
-    private static func bigEndian(_ value: UInt32) -> [UInt8] {
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
     }
 }
