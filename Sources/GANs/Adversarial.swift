@@ -25,10 +25,28 @@ enum Adversarial {
         withoutGradients { (kind == .logits ? scores.sigmoid() : scores).mean().scalar }
     }
 
-    /// What a step reports: the two optimised losses and the mean scores as probabilities.
-    static func metrics(discriminatorLoss: Tensor, generatorLoss: Tensor, realScores: Tensor, fakeScores: Tensor, kind: ScoreKind) -> StepMetrics {
-        StepMetrics(discriminatorLoss: discriminatorLoss.scalar, generatorLoss: generatorLoss.scalar,
-                    realScore: meanProbability(realScores, kind: kind), fakeScore: meanProbability(fakeScores, kind: kind))
+    /// What one recorded pass produced: each loss's value and gradients, plus whatever else the
+    /// pass reports (scores, a detached image batch).
+    struct Pass<Extra> {
+        let losses: [Float]
+        let gradients: [[Tensor]]
+        let extra: Extra
+
+        /// Steps each optimiser with its loss's gradients.
+        func apply(to optimizers: [Optimizer]) {
+            for (optimizer, gradients) in zip(optimizers, gradients) { optimizer.update(with: gradients) }
+        }
+    }
+
+    /// Records the graph `build` makes, takes each returned loss's gradients for the optimiser at the
+    /// same position, and lets the graph go before anything is updated.
+    ///
+    /// Why: optimisers write parameters in place, and a live graph still holding a parameter's
+    /// storage forces a copy of that parameter (copy-on-write) — every parameter, every step.
+    static func record<Extra>(for optimizers: [Optimizer], _ build: () -> (losses: [Tensor], extra: Extra)) -> Pass<Extra> {
+        let (losses, extra) = build()
+        precondition(losses.count == optimizers.count, "one loss per optimiser")
+        return Pass(losses: losses.map(\.scalar), gradients: zip(losses, optimizers).map { gradients(of: $0, for: $1) }, extra: extra)
     }
 
     /// The gradients of `loss` for the parameters `optimizer` owns (and only those).

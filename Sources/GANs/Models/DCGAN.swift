@@ -102,16 +102,18 @@ public final class DCGAN: GANModel {
     /// detached for D) and then both optimisers step.
     public func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics {
         let kind = hyperparameters.scores
-        let fake = generate(context.sampleNoise(count: realImages.shape[0], dimension: latentDimension))
-        let realScores = discriminate(realImages)
-        let fakeScores = discriminate(fake)
-        let discriminatorLoss = Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)
-        let generatorLoss = Adversarial.generatorLoss(fakeScores, objective: context.objective, kind: kind)
-        let discriminatorGradients = Adversarial.gradients(of: discriminatorLoss, for: context.discriminatorOptimizer)
-        let generatorGradients = Adversarial.gradients(of: generatorLoss, for: context.generatorOptimizer)
-        context.discriminatorOptimizer.update(with: discriminatorGradients)
-        context.generatorOptimizer.update(with: generatorGradients)
-        return Adversarial.metrics(discriminatorLoss: discriminatorLoss, generatorLoss: generatorLoss,
-                                   realScores: realScores, fakeScores: fakeScores, kind: kind)
+        let noise = context.sampleNoise(count: realImages.shape[0], dimension: latentDimension)
+        let optimizers: [Optimizer] = [context.discriminatorOptimizer, context.generatorOptimizer]
+        let pass = Adversarial.record(for: optimizers) {
+            let fake = generate(noise)
+            let realScores = discriminate(realImages)
+            let fakeScores = discriminate(fake)
+            let discriminatorLoss = Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)
+            let generatorLoss = Adversarial.generatorLoss(fakeScores, objective: context.objective, kind: kind)
+            return ([discriminatorLoss, generatorLoss],
+                    (real: Adversarial.meanProbability(realScores, kind: kind), fake: Adversarial.meanProbability(fakeScores, kind: kind)))
+        }
+        pass.apply(to: optimizers)
+        return StepMetrics(discriminatorLoss: pass.losses[0], generatorLoss: pass.losses[1], realScore: pass.extra.real, fakeScore: pass.extra.fake)
     }
 }

@@ -96,16 +96,23 @@ public final class DCGAN64: GANModel {
     /// the two losses summed; then G against the updated D. One generator forward serves both.
     public func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics {
         let kind = hyperparameters.scores
-        let fake = generate(context.sampleNoise(count: realImages.shape[0], dimension: latentDimension))
-        let realScores = discriminate(realImages)
-        let fakeScores = discriminate(fake.detached())
-        let discriminatorLoss = Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)
-        Adversarial.minimize(discriminatorLoss, with: context.discriminatorOptimizer)
+        // Kept for both updates (G's graph is reused after D's step), and let go before G's update.
+        var generated: Tensor? = generate(context.sampleNoise(count: realImages.shape[0], dimension: latentDimension))
+        let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
+            let realScores = discriminate(realImages)
+            let fakeScores = discriminate(generated!.detached())
+            let loss = Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)
+            return ([loss], (real: Adversarial.meanProbability(realScores, kind: kind), fake: Adversarial.meanProbability(fakeScores, kind: kind)))
+        }
+        discriminatorPass.apply(to: [context.discriminatorOptimizer])
 
-        let updatedFakeScores = discriminate(fake)
-        let generatorLoss = Adversarial.generatorLoss(updatedFakeScores, objective: context.objective, kind: kind)
-        Adversarial.minimize(generatorLoss, with: context.generatorOptimizer)
-        return Adversarial.metrics(discriminatorLoss: discriminatorLoss, generatorLoss: generatorLoss,
-                                   realScores: realScores, fakeScores: fakeScores, kind: kind)
+        let generatorPass = Adversarial.record(for: [context.generatorOptimizer]) {
+            let fake = generated!
+            generated = nil
+            return ([Adversarial.generatorLoss(discriminate(fake), objective: context.objective, kind: kind)], ())
+        }
+        generatorPass.apply(to: [context.generatorOptimizer])
+        return StepMetrics(discriminatorLoss: discriminatorPass.losses[0], generatorLoss: generatorPass.losses[0],
+                           realScore: discriminatorPass.extra.real, fakeScore: discriminatorPass.extra.fake)
     }
 }

@@ -83,16 +83,23 @@ public final class VanillaGAN: GANModel {
     /// images, with D's loss the mean of the two halves. One generator forward serves both.
     public func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics {
         let kind = hyperparameters.scores
-        let fake = generate(context.sampleNoise(count: realImages.shape[0], dimension: latentDimension))
-        let fakeScoresForGenerator = discriminate(fake)
-        let generatorLoss = Adversarial.generatorLoss(fakeScoresForGenerator, objective: context.objective, kind: kind)
-        Adversarial.minimize(generatorLoss, with: context.generatorOptimizer)
+        let noise = context.sampleNoise(count: realImages.shape[0], dimension: latentDimension)
+        let generatorPass = Adversarial.record(for: [context.generatorOptimizer]) {
+            let fake = generate(noise)
+            let fakeScores = discriminate(fake)
+            let loss = Adversarial.generatorLoss(fakeScores, objective: context.objective, kind: kind)
+            return ([loss], (fake: fake.detached(), score: Adversarial.meanProbability(fakeScores, kind: kind)))
+        }
+        generatorPass.apply(to: [context.generatorOptimizer])
 
-        let realScores = discriminate(realImages)
-        let fakeScores = discriminate(fake.detached())
-        let discriminatorLoss = (Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)) * 0.5
-        Adversarial.minimize(discriminatorLoss, with: context.discriminatorOptimizer)
-        return Adversarial.metrics(discriminatorLoss: discriminatorLoss, generatorLoss: generatorLoss,
-                                   realScores: realScores, fakeScores: fakeScoresForGenerator, kind: kind)
+        let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
+            let realScores = discriminate(realImages)
+            let fakeScores = discriminate(generatorPass.extra.fake)
+            let loss = (Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)) * 0.5
+            return ([loss], Adversarial.meanProbability(realScores, kind: kind))
+        }
+        discriminatorPass.apply(to: [context.discriminatorOptimizer])
+        return StepMetrics(discriminatorLoss: discriminatorPass.losses[0], generatorLoss: generatorPass.losses[0],
+                           realScore: discriminatorPass.extra, fakeScore: generatorPass.extra.score)
     }
 }
