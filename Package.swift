@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "CZlib"]),
         .testTarget(name: "GANsTests", dependencies: ["GANs", "NN", "Tensors", "Datasets"]),
-        .testTarget(name: "ForgerCLITests", dependencies: ["forger"]),
+        .testTarget(name: "ForgerCLITests", dependencies: ["forger", "Datasets", "NN"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -35,7 +35,7 @@ struct CrossCheck: ParsableCommand {
             for (name, value) in gan.discriminator.stateDictionary() { tensors["\(prefix).discriminator.\(name)"] = value }
         }
         record("initial")
-        let metrics = gan.trainingStep(realImages: real, context: context)
+        let metrics = gan.trainingStep(TrainingBatch(images: real, labels: []), context: context)
         record("after")
         try SafeTensors.write(tensors, metadata: [
             "model": model.rawValue, "d_loss": String(metrics.discriminatorLoss), "g_loss": String(metrics.generatorLoss),

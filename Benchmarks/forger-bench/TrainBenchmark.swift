@@ -19,16 +19,18 @@ struct TrainBenchmark: ParsableCommand {
         if let threads { Parallelism.threadCount = threads }
         let gan = model.makeModel(seed: seed)
         let batch = batchSize ?? model.defaults.batchSize
-        let context = TrainingContext(model: gan, hyperparameters: model.defaults, noise: RandomGenerator(seed: seed &+ 1), objective: .nonSaturating)
+        let context = TrainingContext(model: gan, hyperparameters: model.defaults, noise: RandomGenerator(seed: seed &+ 1), objective: model.defaultLoss)
         var data = RandomGenerator(seed: seed &+ 2)
         let images = Tensor.randomUniform([batch] + gan.imageShape, low: -1, high: 1, generator: &data)
-        for _ in 0..<warmup { _ = gan.trainingStep(realImages: images, context: context) }
+        let labels = (0..<batch).map { _ in data.nextInt(below: max(gan.classCount, 1)) }
+        let real = TrainingBatch(images: images, labels: labels)
+        for _ in 0..<warmup { _ = gan.trainingStep(real, context: context) }
         var times: [Double] = []
         var flops = 0
         for _ in 0..<steps {
             FlopCounter.reset()
             let started = DispatchTime.now().uptimeNanoseconds
-            _ = gan.trainingStep(realImages: images, context: context)
+            _ = gan.trainingStep(real, context: context)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
             flops = FlopCounter.count
         }

@@ -2,6 +2,9 @@
 for judging Forger's samples against the reference's at the same step.
 
 Usage: train_reference.py MODEL --steps N --out grid.png [--data data/mnist] [--seed S]
+
+Writes the grid in evaluation mode (running BatchNorm statistics) to grid.png and in training mode
+(batch statistics, as the reference's own sample images) to grid-train-mode.png.
 """
 import argparse
 import gzip
@@ -74,8 +77,9 @@ def main():
             step += 1
             if step % 500 == 0:
                 print(f"step {step} d_loss {d_loss.item():.4f} g_loss {g_loss.item():.4f}", flush=True)
-    generator.eval()
     with torch.no_grad():
+        write_grid(generator(fixed), arguments.out.replace(".png", "-train-mode.png"))
+        generator.eval()
         write_grid(generator(fixed), arguments.out)
 
 

@@ -3,19 +3,22 @@ import Tensors
 
 /// The adversarial losses and update helpers that every model's training step is written with.
 enum Adversarial {
-    /// Binary cross-entropy of every score against one constant target (1 = real, 0 = fake).
-    static func loss(_ scores: Tensor, target: Float, kind: ScoreKind) -> Tensor {
+    /// The loss of every score against one constant target (1 = real, 0 = fake): binary
+    /// cross-entropy, or the squared error of the raw scores for the least-squares game.
+    static func loss(_ scores: Tensor, target: Float, kind: ScoreKind, objective: AdversarialLoss = .nonSaturating) -> Tensor {
         let targets = Tensor(repeating: target, shape: scores.shape)
+        if objective == .leastSquares { return Loss.meanSquaredError(scores, targets) }
         switch kind {
         case .probability: return Loss.binaryCrossEntropy(scores, targets)
         case .logits: return Loss.binaryCrossEntropyWithLogits(scores, targets)
         }
     }
 
-    /// The generator's loss on D(G(z)): −log D(G(z)) (non-saturating) or log(1 − D(G(z))) (minimax).
-    static func generatorLoss(_ fakeScores: Tensor, objective: GeneratorObjective, kind: ScoreKind) -> Tensor {
+    /// The generator's loss on D(G(z)): −log D(G(z)) (non-saturating), log(1 − D(G(z))) (minimax)
+    /// or (D(G(z)) − 1)² (least squares).
+    static func generatorLoss(_ fakeScores: Tensor, objective: AdversarialLoss, kind: ScoreKind) -> Tensor {
         switch objective {
-        case .nonSaturating: return loss(fakeScores, target: 1, kind: kind)
+        case .nonSaturating, .leastSquares: return loss(fakeScores, target: 1, kind: kind, objective: objective)
         case .minimax: return -loss(fakeScores, target: 0, kind: kind)
         }
     }
@@ -23,6 +26,12 @@ enum Adversarial {
     /// The mean score as a probability.
     static func meanProbability(_ scores: Tensor, kind: ScoreKind) -> Float {
         withoutGradients { (kind == .logits ? scores.sigmoid() : scores).mean().scalar }
+    }
+
+    /// The mean score as the progress line reports D(x) and D(G(z)): a probability under BCE, and
+    /// the raw score under least squares, where D regresses toward 1 (real) and 0 (fake) directly.
+    static func meanScore(_ scores: Tensor, kind: ScoreKind, objective: AdversarialLoss) -> Float {
+        objective == .leastSquares ? withoutGradients { scores.mean().scalar } : meanProbability(scores, kind: kind)
     }
 
     /// What one recorded pass produced: each loss's value and gradients, plus whatever else the

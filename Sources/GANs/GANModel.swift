@@ -3,7 +3,8 @@ import Tensors
 
 /// A generator–discriminator pair with the training step of its reference implementation.
 ///
-/// Images are NCHW in [-1, 1]; noise is `[N, latentDimension]` from N(0, 1).
+/// Images are NCHW in [-1, 1]; noise is `[N, latentDimension]` from N(0, 1). Conditional models
+/// (`classCount > 0`) take one class label per image in both networks; unconditional ones ignore labels.
 public protocol GANModel: AnyObject {
     /// The network that turns noise into images; saved as `generator.safetensors`.
     var generator: Module { get }
@@ -15,13 +16,39 @@ public protocol GANModel: AnyObject {
     var latentDimension: Int { get }
     /// `[C, H, W]` of one generated image.
     var imageShape: [Int] { get }
+    /// How many classes the networks are conditioned on; 0 for an unconditional model.
+    var classCount: Int { get }
 
-    /// Images `[N, C, H, W]` in [-1, 1] from noise `[N, latentDimension]`.
-    func generate(_ noise: Tensor) -> Tensor
+    /// Images `[N, C, H, W]` in [-1, 1] from noise `[N, latentDimension]` and, for conditional
+    /// models, N labels in `0..<classCount`.
+    func generate(_ noise: Tensor, labels: [Int]) -> Tensor
     /// One score per image, `[N]`: probabilities or logits as `hyperparameters.scores` says.
-    func discriminate(_ images: Tensor) -> Tensor
+    func discriminate(_ images: Tensor, labels: [Int]) -> Tensor
     /// One D update and one G update on a batch of real images, in the reference's order.
-    func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics
+    func trainingStep(_ batch: TrainingBatch, context: TrainingContext) -> StepMetrics
+}
+
+extension GANModel {
+    public var classCount: Int { 0 }
+    public var isConditional: Bool { classCount > 0 }
+
+    /// Images from noise alone: an unconditional model's samples.
+    public func generate(_ noise: Tensor) -> Tensor { generate(noise, labels: []) }
+    /// Scores without labels: an unconditional model's discriminator.
+    public func discriminate(_ images: Tensor) -> Tensor { discriminate(images, labels: []) }
+}
+
+/// Real images and their class labels (labels matter only to conditional models).
+public struct TrainingBatch {
+    /// `[N, C, H, W]` in [-1, 1].
+    public var images: Tensor
+    /// N labels in 0–9 for MNIST.
+    public var labels: [Int]
+
+    public init(images: Tensor, labels: [Int]) {
+        self.images = images
+        self.labels = labels
+    }
 }
 
 /// The reference's optimiser and data settings; options may override them.
@@ -42,12 +69,21 @@ public enum ScoreKind: String, Codable, Sendable {
     case logits
 }
 
-/// How the generator's loss is formed from D(G(z)).
-public enum GeneratorObjective: String, Codable, CaseIterable, Sendable {
-    /// Maximise log D(G(z)) (Goodfellow et al.'s practical choice; what the references train).
+/// The adversarial game both networks' losses come from.
+public enum AdversarialLoss: String, Codable, CaseIterable, Sendable {
+    /// Binary cross-entropy; G maximises log D(G(z)) (Goodfellow et al.'s practical choice; what
+    /// the BCE references train). The CLI also accepts `bce` for it.
     case nonSaturating = "non-saturating"
-    /// Minimise log(1 − D(G(z))), the original minimax game.
+    /// Binary cross-entropy; G minimises log(1 − D(G(z))), the original minimax game.
     case minimax
+    /// Squared error of the raw scores against the targets 1 (real) and 0 (fake), as PyTorch-GAN's
+    /// `cgan` trains (least-squares GAN, Mao et al. 2017).
+    case leastSquares = "mse"
+
+    /// Parses the CLI spelling; `bce` names the non-saturating BCE game.
+    public init?(name: String) {
+        if name == "bce" { self = .nonSaturating } else if let loss = Self(rawValue: name) { self = loss } else { return nil }
+    }
 }
 
 /// Mutable state a training step needs: optimisers, the noise stream and the objective.
@@ -55,9 +91,9 @@ public final class TrainingContext {
     public let generatorOptimizer: Adam
     public let discriminatorOptimizer: Adam
     public var noise: RandomGenerator
-    public let objective: GeneratorObjective
+    public let objective: AdversarialLoss
 
-    public init(model: GANModel, hyperparameters: Hyperparameters, noise: RandomGenerator, objective: GeneratorObjective) {
+    public init(model: GANModel, hyperparameters: Hyperparameters, noise: RandomGenerator, objective: AdversarialLoss) {
         let settings = hyperparameters
         generatorOptimizer = Adam(parameters: model.generator.namedParameters(), learningRate: settings.learningRate,
                                   beta1: settings.beta1, beta2: settings.beta2, epsilon: settings.epsilon)
@@ -70,6 +106,11 @@ public final class TrainingContext {
     /// A batch of N(0, 1) noise from the training stream.
     public func sampleNoise(count: Int, dimension: Int) -> Tensor {
         Tensor.randomNormal([count, dimension], generator: &noise)
+    }
+
+    /// Labels drawn uniformly from `0..<classCount` from the training stream (for generated samples).
+    public func sampleLabels(count: Int, classCount: Int) -> [Int] {
+        (0..<count).map { _ in noise.nextInt(below: classCount) }
     }
 }
 

@@ -28,8 +28,11 @@ public final class Trainer {
     public let run: RunDirectory
     public private(set) var step = 0
     let images: Tensor
+    let labels: [Int]
     let sampler: BatchSampler
     let fixedNoise: Tensor
+    /// One label per fixed noise vector for conditional models: one row of the grid per class.
+    let fixedLabels: [Int]
     private var elapsedSeconds = 0.0
 
     /// Prepares a new run (`resume == false`) or reopens the run at `options`' folder at its latest checkpoint.
@@ -43,8 +46,10 @@ public final class Trainer {
         let streams = RandomGenerator(seed: options.seed)
         context = TrainingContext(model: model, hyperparameters: hyperparameters, noise: streams.derived(stream: 1), objective: options.objective)
         var fixed = streams.derived(stream: 2)
-        fixedNoise = Tensor.randomNormal([64, model.latentDimension], generator: &fixed)
-        images = try Self.loadImages(options: options, side: model.imageShape[1])
+        let classes = model.classCount
+        fixedLabels = (0..<(classes * classes)).map { $0 / max(classes, 1) }
+        fixedNoise = Tensor.randomNormal([classes > 0 ? classes * classes : 64, model.latentDimension], generator: &fixed)
+        (images, labels) = try Self.loadData(options: options, side: model.imageShape[1])
         sampler = BatchSampler(count: images.shape[0], batchSize: options.batchSize, seed: streams.derived(stream: 4).seed)
         guard sampler.batchesPerEpoch > 0 else {
             throw RunError("batch size \(options.batchSize) is larger than the \(images.shape[0]) training images")
@@ -66,11 +71,11 @@ public final class Trainer {
     /// The step count the run trains to.
     public var totalSteps: Int { options.steps ?? options.epochs * sampler.batchesPerEpoch }
 
-    /// MNIST training images `[N, 1, side, side]` in [-1, 1] (bilinear resize when side ≠ 28).
-    static func loadImages(options: TrainingOptions, side: Int) throws -> Tensor {
+    /// MNIST training images `[N, 1, side, side]` in [-1, 1] (bilinear resize when side ≠ 28) and labels.
+    static func loadData(options: TrainingOptions, side: Int) throws -> (Tensor, [Int]) {
         let directory = try MNIST.locateDirectory(explicit: options.dataDirectory)
-        let images = try MNIST(directory: directory, split: .train, limit: options.trainingLimit).images
-        return side == 28 ? images : resizeBilinear(images, height: side, width: side)
+        let mnist = try MNIST(directory: directory, split: .train, limit: options.trainingLimit)
+        return (side == 28 ? mnist.images : resizeBilinear(mnist.images, height: side, width: side), mnist.labels)
     }
 
     /// Trains until `totalSteps`, calling `progress` after every step.
@@ -82,9 +87,10 @@ public final class Trainer {
         while step < totalSteps {
             let epoch = step / sampler.batchesPerEpoch
             if epochBatches?.epoch != epoch { epochBatches = (epoch, sampler.batches(epoch: epoch)) }
-            let real = gatherRows(images, epochBatches!.batches[step % sampler.batchesPerEpoch])
+            let rows = epochBatches!.batches[step % sampler.batchesPerEpoch]
+            let batch = TrainingBatch(images: gatherRows(images, rows), labels: rows.map { labels[$0] })
             let started = Date()
-            let metrics = model.trainingStep(realImages: real, context: context)
+            let metrics = model.trainingStep(batch, context: context)
             let seconds = Date().timeIntervalSince(started)
             elapsedSeconds += seconds
             step += 1
@@ -116,11 +122,12 @@ public final class Trainer {
     }
 
     /// Generates the fixed-noise grid with G in evaluation mode, then returns G to training mode.
+    /// Conditional models get one row per class.
     public func writeSamples() throws {
         model.generator.eval()
         defer { model.generator.train() }
-        let samples = withoutGradients { model.generate(fixedNoise) }
-        try writeImageGrid(samples, to: run.sampleURL(step: step), columns: 8)
+        let samples = withoutGradients { model.generate(fixedNoise, labels: fixedLabels) }
+        try writeImageGrid(samples, to: run.sampleURL(step: step), columns: model.isConditional ? model.classCount : 8)
     }
 
     /// Saves the full training state for this step.

@@ -18,7 +18,7 @@ public struct TrainingOptions: Codable, Hashable, Sendable {
     public var sampleEvery: Int
     /// Steps between checkpoints (0: only at the end).
     public var checkpointEvery: Int
-    public var objective: GeneratorObjective
+    public var objective: AdversarialLoss
     /// Kernel threads (0: the machine's cores or `FORGER_THREADS`).
     public var threads: Int
     /// Use only the first N training images (tests and quick looks).
@@ -42,7 +42,7 @@ public struct TrainingOptions: Codable, Hashable, Sendable {
         self.name = name ?? "\(model.rawValue)-\(Self.timestamp())"
         sampleEvery = 500
         checkpointEvery = 1000
-        objective = .nonSaturating
+        objective = model.defaultLoss
         threads = 0
         trainingLimit = nil
         keepCheckpoints = 3

@@ -8,11 +8,14 @@ struct Forger: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train, sample and inspect generative adversarial networks.",
         version: forgerVersion,
-        subcommands: [Train.self, Sample.self, Models.self])
+        subcommands: [Train.self, Sample.self, Interpolate.self, Export.self, Models.self])
 }
 
 extension ModelKind: ExpressibleByArgument {}
-extension GeneratorObjective: ExpressibleByArgument {}
+extension AdversarialLoss: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { ["non-saturating", "bce", "minimax", "mse"] }
+}
 
 /// Turns a Forger error into one clear message on standard error and exit status 1.
 func reportingErrors<Result>(_ body: () throws -> Result) throws -> Result {

@@ -20,7 +20,7 @@ struct Train: ParsableCommand {
     @Option(help: "Run name (default: <model>-<UTC time>).") var name: String?
     @Option(help: "Steps between sample grids (0: at the end only).") var sampleEvery = 500
     @Option(help: "Steps between checkpoints (0: at the end only).") var checkpointEvery = 1000
-    @Option(help: "Generator loss: non-saturating or minimax.") var loss: GeneratorObjective = .nonSaturating
+    @Option(help: "Adversarial loss: non-saturating (or bce), minimax, or mse (default: the reference's).") var loss: AdversarialLoss?
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
     @Option(help: "Train on the first N images only.") var limit: Int?
     @Option(help: "Continue the run in this folder from its latest checkpoint.") var resume: String?
@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
             options.seed = seed
             options.sampleEvery = sampleEvery
             options.checkpointEvery = checkpointEvery
-            options.objective = loss
+            loss.map { options.objective = $0 }
             options.dataDirectory = data
             options.trainingLimit = limit
             batchSize.map { options.batchSize = $0 }

@@ -1,4 +1,6 @@
+import Datasets
 import Foundation
+import NN
 import XCTest
 
 /// Runs the built `forger` binary end to end on a tiny subset of real MNIST.
@@ -82,5 +84,96 @@ final class CLITests: XCTestCase {
         let badData = try forger(["train", "mlp", "--steps", "1", "--data", workspace.path, "--runs-dir", workspace.path], expectSuccess: false)
         XCTAssertNotEqual(badData.status, 0)
         XCTAssertFalse(badData.output.contains("Fatal error"), badData.output)
+    }
+
+    /// A two-step run of `model` on 32 images, for the sampling commands to load.
+    func tinyRun(_ model: String, name: String) throws -> URL {
+        let runs = workspace.appendingPathComponent("runs")
+        try forger(["train", model, "--steps", "2", "--batch-size", "8", "--limit", "32", "--runs-dir", runs.path,
+                    "--name", name, "--seed", "3"])
+        return runs.appendingPathComponent(name)
+    }
+
+    func images(in file: URL) throws -> [Float] {
+        guard case .float32(let images) = try SafeTensors.read(contentsOf: file).tensors["images"] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return images.scalars
+    }
+
+    func testConditionalSamplingWithLabelsAndItsErrors() throws {
+        let run = try tinyRun("cgan", name: "conditional")
+        let grid = workspace.appendingPathComponent("labels.png")
+        try forger(["sample", "--run", run.path, "--labels", "0-9", "--count", "3", "--out", grid.path])
+        let picture = try PNG.decode(Array(try Data(contentsOf: grid)))
+        XCTAssertEqual([picture.width, picture.height], [3 * 28 + 4 * 2, 10 * 28 + 11 * 2], "one row per label")
+
+        let sevens = workspace.appendingPathComponent("sevens.safetensors")
+        try forger(["sample", "--run", run.path, "--label", "7", "--count", "5", "--out", sevens.path])
+        guard case .int64(let labels, let shape) = try SafeTensors.read(contentsOf: sevens).tensors["labels"] else {
+            return XCTFail("no labels tensor")
+        }
+        XCTAssertEqual(labels, [7, 7, 7, 7, 7])
+        XCTAssertEqual(shape, [5])
+
+        let outOfRange = try forger(["sample", "--run", run.path, "--label", "12", "--out", grid.path], expectSuccess: false)
+        XCTAssertNotEqual(outOfRange.status, 0)
+        XCTAssertTrue(outOfRange.output.contains("out of range"), outOfRange.output)
+        let badList = try forger(["sample", "--run", run.path, "--labels", "a-b", "--out", grid.path], expectSuccess: false)
+        XCTAssertTrue(badList.output.contains("--labels takes"), badList.output)
+
+        let unconditional = try tinyRun("mlp", name: "plain")
+        let refused = try forger(["sample", "--run", unconditional.path, "--label", "3", "--out", grid.path], expectSuccess: false)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.output.contains("unconditional"), refused.output)
+    }
+
+    /// A path's first and last images are exactly the images `forger sample` makes from the same
+    /// seeds, in both modes, and the same command gives the same bytes twice.
+    func testInterpolationEndsAreTheSeedsImagesAndRepeat() throws {
+        let run = try tinyRun("mlp", name: "latent")
+        func sampled(_ seed: Int) throws -> [Float] {
+            let file = workspace.appendingPathComponent("seed-\(seed).safetensors")
+            try forger(["sample", "--run", run.path, "--count", "1", "--seed", String(seed), "--out", file.path])
+            return try images(in: file)
+        }
+        let (start, end) = (try sampled(4), try sampled(9))
+        for mode in ["slerp", "lerp"] {
+            let file = workspace.appendingPathComponent("\(mode).safetensors")
+            try forger(["interpolate", "--run", run.path, "--from-seed", "4", "--to-seed", "9", "--steps", "5",
+                        "--mode", mode, "--out", file.path])
+            let path = try images(in: file)
+            XCTAssertEqual(path.count, 5 * 784)
+            XCTAssertEqual(Array(path.prefix(784)), start, mode)
+            XCTAssertEqual(Array(path.suffix(784)), end, mode)
+            XCTAssertNotEqual(Array(path[784..<1568]), start, "\(mode) moves")
+        }
+        let gifs = ["a.gif", "b.gif"].map { workspace.appendingPathComponent($0) }
+        for gif in gifs {
+            try forger(["interpolate", "--run", run.path, "--walk", "3", "--steps", "4", "--scale", "2", "--out", gif.path])
+        }
+        let bytes = try Data(contentsOf: gifs[0])
+        XCTAssertEqual(bytes, try Data(contentsOf: gifs[1]), "same seeds, same animation")
+        XCTAssertEqual(Array(bytes.prefix(10)), Array("GIF89a".utf8) + [56, 0, 56, 0], "56×56 frames")
+    }
+
+    func testExportedGeneratorReproducesSamplingBitForBit() throws {
+        let run = try tinyRun("cgan", name: "exported")
+        let folder = workspace.appendingPathComponent("generator")
+        try forger(["export", "--run", run.path, "--out", folder.path])
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(files, ["generator.json", "generator.safetensors"], "no discriminator, no training state")
+        let description = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("generator.json"))) as? [String: Any]
+        XCTAssertEqual(description?["model"] as? String, "cgan")
+        XCTAssertEqual(description?["latent_dimension"] as? Int, 100)
+        XCTAssertEqual(description?["classes"] as? Int, 10)
+        XCTAssertEqual(description?["image_shape"] as? [Int], [1, 28, 28])
+
+        let fromRun = workspace.appendingPathComponent("run.safetensors"), fromExport = workspace.appendingPathComponent("export.safetensors")
+        try forger(["sample", "--run", run.path, "--labels", "0-9", "--count", "2", "--seed", "5", "--out", fromRun.path])
+        try forger(["sample", "--generator", folder.path, "--labels", "0-9", "--count", "2", "--seed", "5", "--out", fromExport.path])
+        XCTAssertEqual(try images(in: fromRun), try images(in: fromExport))
+        let both = try forger(["sample", "--run", run.path, "--generator", folder.path, "--out", fromRun.path], expectSuccess: false)
+        XCTAssertTrue(both.output.contains("exactly one"), both.output)
     }
 }

@@ -8,17 +8,22 @@ final class ModelTests: XCTestCase {
     /// Reference parameter counts (reference-models.md).
     let expectedCounts: [ModelKind: (generator: Int, discriminator: Int)] = [
         .mlp: (1_510_032, 533_505), .dcgan: (2_305_472, 212_865), .dcgan64: (3_574_656, 2_763_520),
+        // cgan: the reference; cdcgan: dcgan + label embeddings (500 each), projections (2,499 and
+        // 39,984) and the label plane's extra channel (3,200 in G, 1,600 in D).
+        .cgan: (1_511_412, 932_965), .cdcgan: (2_311_671, 254_949),
     ]
 
     func testParameterCountsAndShapesMatchTheReference() {
         for kind in ModelKind.allCases {
             let model = kind.makeModel(seed: 0)
             XCTAssertEqual(model.generator.parameterCount, expectedCounts[kind]!.generator, "\(kind) G")
+            XCTAssertEqual(model.isConditional, kind.isConditional, "\(kind) catalogue entry")
             XCTAssertEqual(model.discriminator.parameterCount, expectedCounts[kind]!.discriminator, "\(kind) D")
-            let images = withoutGradients { model.generate(Tensor(zeros: [2, model.latentDimension])) }
+            let labels = model.isConditional ? [3, 7] : []
+            let images = withoutGradients { model.generate(Tensor(zeros: [2, model.latentDimension]), labels: labels) }
             XCTAssertEqual(images.shape, [2] + model.imageShape, "\(kind) G output")
             XCTAssertTrue(images.scalars.allSatisfy { $0 >= -1 && $0 <= 1 }, "\(kind) G ends in tanh")
-            XCTAssertEqual(withoutGradients { model.discriminate(images) }.shape, [2], "\(kind) D output")
+            XCTAssertEqual(withoutGradients { model.discriminate(images, labels: labels) }.shape, [2], "\(kind) D output")
         }
     }
 
@@ -70,10 +75,10 @@ final class ModelTests: XCTestCase {
 
     private func twoSteps(_ kind: ModelKind) -> (metrics: [StepMetrics], weights: Weights) {
         let model = kind.makeModel(seed: 5)
-        let context = TrainingContext(model: model, hyperparameters: kind.defaults, noise: RandomGenerator(seed: 6), objective: .nonSaturating)
+        let context = TrainingContext(model: model, hyperparameters: kind.defaults, noise: RandomGenerator(seed: 6), objective: kind.defaultLoss)
         var data = RandomGenerator(seed: 7)
-        let real = Tensor.randomUniform([4] + model.imageShape, low: -1, high: 1, generator: &data)
-        let metrics = (0..<2).map { _ in model.trainingStep(realImages: real, context: context) }
+        let real = TrainingBatch(images: Tensor.randomUniform([4] + model.imageShape, low: -1, high: 1, generator: &data), labels: [0, 9, 4, 4])
+        let metrics = (0..<2).map { _ in model.trainingStep(real, context: context) }
         return (metrics, Weights(generator: model.generator.parameters().last!.value.scalars,
                                  discriminator: model.discriminator.parameters().first!.value.scalars))
     }
@@ -105,5 +110,58 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(nonSaturating, -(log(0.25) + log(0.5)) / 2, accuracy: 1e-5)
         let minimax = Adversarial.generatorLoss(probabilities, objective: .minimax, kind: .probability).scalar
         XCTAssertEqual(minimax, (log(0.75) + log(0.5)) / 2, accuracy: 1e-5)
+    }
+
+    func testLeastSquaresLossesRegressTheRawScores() {
+        let scores = Tensor(shape: [2], scalars: [0.25, 2])
+        let discriminatorHalf = Adversarial.loss(scores, target: 0, kind: .logits, objective: .leastSquares).scalar
+        XCTAssertEqual(discriminatorHalf, (0.0625 + 4) / 2, accuracy: 1e-6)
+        let generator = Adversarial.generatorLoss(scores, objective: .leastSquares, kind: .logits).scalar
+        XCTAssertEqual(generator, (0.5625 + 1) / 2, accuracy: 1e-6)
+        XCTAssertEqual(AdversarialLoss(name: "bce"), .nonSaturating)
+        XCTAssertEqual(AdversarialLoss(name: "mse"), .leastSquares)
+        XCTAssertNil(AdversarialLoss(name: "hinge"))
+        XCTAssertEqual(ModelKind.cgan.defaultLoss, .leastSquares)
+        XCTAssertEqual(ModelKind.cdcgan.defaultLoss, .nonSaturating)
+    }
+
+    func testConditionalStateDictionaryNamesAreTheReferenceKeys() {
+        let cgan = ConditionalGAN(seed: 0)
+        let generatorNames = Set(cgan.generator.stateDictionary().keys)
+        XCTAssertTrue(generatorNames.isSuperset(of: ["label_emb.weight", "model.0.weight", "model.3.running_var", "model.11.bias"]))
+        XCTAssertEqual(cgan.generatorNetwork.model.layers.count, 13)
+        XCTAssertEqual(cgan.generator.stateDictionary()["model.0.weight"].map { $0.shape }, [128, 110])
+        XCTAssertEqual(Set(cgan.discriminator.stateDictionary().keys), [
+            "label_embedding.weight", "model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias",
+            "model.5.weight", "model.5.bias", "model.8.weight", "model.8.bias",
+        ])
+        XCTAssertEqual(cgan.discriminator.stateDictionary()["model.0.weight"].map { $0.shape }, [512, 794])
+        let cdcgan = ConditionalDCGAN(seed: 0)
+        XCTAssertTrue(Set(cdcgan.generator.stateDictionary().keys).isSuperset(of: ["label_embedding.weight", "label_projection.weight", "fc.weight", "net.0.weight"]))
+        XCTAssertEqual(cdcgan.discriminator.stateDictionary()["net.0.weight"].map { $0.shape }, [64, 2, 5, 5])
+    }
+
+    /// The label must steer the generator: the same noise with different labels gives different
+    /// images, and the same label gives the same image (evaluation mode).
+    func testLabelsSteerConditionalGenerators() {
+        for kind in ModelKind.allCases where kind.makeModel(seed: 0).isConditional {
+            let model = kind.makeModel(seed: 1)
+            model.generator.eval()
+            var random = RandomGenerator(seed: 2)
+            let noise = Tensor.randomNormal([1, model.latentDimension], generator: &random)
+            let pair = Tensor.concatenating([noise, noise, noise], alongAxis: 0)
+            let images = withoutGradients { model.generate(pair, labels: [2, 2, 8]) }.scalars
+            let size = images.count / 3
+            XCTAssertEqual(Array(images[0..<size]), Array(images[size..<(2 * size)]), "\(kind)")
+            XCTAssertNotEqual(Array(images[0..<size]), Array(images[(2 * size)...]), "\(kind)")
+        }
+    }
+
+    func testSampledLabelsAreUniformOverTheClasses() {
+        let context = TrainingContext(model: ConditionalGAN(seed: 0), hyperparameters: ConditionalGAN.defaults,
+                                      noise: RandomGenerator(seed: 4), objective: .leastSquares)
+        let labels = context.sampleLabels(count: 10_000, classCount: 10)
+        let counts = (0..<10).map { label in labels.filter { $0 == label }.count }
+        XCTAssertTrue(counts.allSatisfy { (900...1100).contains($0) }, "\(counts)")
     }
 }

@@ -19,7 +19,9 @@ public final class DCGAN: GANModel {
     public let imageShape = [1, 28, 28]
     public var hyperparameters: Hyperparameters { Self.defaults }
     /// Keras's BatchNormalization: ε 1e-3, momentum 0.01 in PyTorch's convention.
-    static let normEpsilon: Float = 1e-3, normMomentum: Float = 0.01
+    static func normalization(_ features: Int, generator random: inout RandomGenerator) -> BatchNorm {
+        BatchNorm(featureCount: features, epsilon: 1e-3, momentum: 0.01, generator: &random)
+    }
 
     // MARK: Generator
 
@@ -30,19 +32,21 @@ public final class DCGAN: GANModel {
         public let net: Sequential
 
         public init(latentDimension: Int, generator random: inout RandomGenerator) {
-            func normalization(_ features: Int) -> BatchNorm {
-                BatchNorm(featureCount: features, epsilon: DCGAN.normEpsilon, momentum: DCGAN.normMomentum, generator: &random)
-            }
             fc = Linear(inputSize: latentDimension, outputSize: 7 * 7 * 256, bias: false, initializer: .glorotUniform, generator: &random)
-            bn0 = normalization(7 * 7 * 256)
-            net = Sequential {
-                ConvTranspose2d(inputChannels: 256, outputChannels: 128, kernelSize: 5, stride: 1, padding: 2,
+            bn0 = DCGAN.normalization(7 * 7 * 256, generator: &random)
+            net = Self.upsampling(inputChannels: 256, generator: &random)
+        }
+
+        /// The three transposed convolutions from `[N, inputChannels, 7, 7]` to `[N, 1, 28, 28]`; `cdcgan` shares them.
+        static func upsampling(inputChannels: Int, generator random: inout RandomGenerator) -> Sequential {
+            Sequential {
+                ConvTranspose2d(inputChannels: inputChannels, outputChannels: 128, kernelSize: 5, stride: 1, padding: 2,
                                 bias: false, initializer: .glorotUniform, generator: &random)
-                normalization(128)
+                DCGAN.normalization(128, generator: &random)
                 Activation.leakyRelu(0.3)
                 ConvTranspose2d(inputChannels: 128, outputChannels: 64, kernelSize: 5, stride: 2, padding: 2, outputPadding: 1,
                                 bias: false, initializer: .glorotUniform, generator: &random)
-                normalization(64)
+                DCGAN.normalization(64, generator: &random)
                 Activation.leakyRelu(0.3)
                 ConvTranspose2d(inputChannels: 64, outputChannels: 1, kernelSize: 5, stride: 2, padding: 2, outputPadding: 1,
                                 bias: false, initializer: .glorotUniform, generator: &random)
@@ -63,8 +67,13 @@ public final class DCGAN: GANModel {
         public let net: Sequential
 
         public init(generator random: inout RandomGenerator, dropoutSeed: UInt64) {
-            net = Sequential {
-                Conv2d(inputChannels: 1, outputChannels: 64, kernelSize: 5, stride: 2, padding: 2, initializer: .glorotUniform, generator: &random)
+            net = Self.layers(inputChannels: 1, generator: &random, dropoutSeed: dropoutSeed)
+        }
+
+        /// The two convolutions, dropout and the dense logit from `[N, inputChannels, 28, 28]`; `cdcgan` shares them.
+        static func layers(inputChannels: Int, generator random: inout RandomGenerator, dropoutSeed: UInt64) -> Sequential {
+            Sequential {
+                Conv2d(inputChannels: inputChannels, outputChannels: 64, kernelSize: 5, stride: 2, padding: 2, initializer: .glorotUniform, generator: &random)
                 Activation.leakyRelu(0.3)
                 Dropout(probability: 0.3, seed: dropoutSeed)
                 Conv2d(inputChannels: 64, outputChannels: 128, kernelSize: 5, stride: 2, padding: 2, initializer: .glorotUniform, generator: &random)
@@ -91,8 +100,8 @@ public final class DCGAN: GANModel {
         discriminatorNetwork = Discriminator(generator: &random, dropoutSeed: RandomGenerator(seed: seed).derived(stream: 3).seed)
     }
 
-    public func generate(_ noise: Tensor) -> Tensor { generatorNetwork(noise) }
-    public func discriminate(_ images: Tensor) -> Tensor { discriminatorNetwork(images) }
+    public func generate(_ noise: Tensor, labels: [Int]) -> Tensor { generatorNetwork(noise) }
+    public func discriminate(_ images: Tensor, labels: [Int]) -> Tensor { discriminatorNetwork(images) }
 
     // MARK: Losses and training step
 
@@ -100,7 +109,8 @@ public final class DCGAN: GANModel {
     /// images; D's loss is BCE(real, 1) + BCE(fake, 0), G's is BCE(fake, 1); both gradients are
     /// taken from that pass (D's only with respect to D's parameters, so G's output is in effect
     /// detached for D) and then both optimisers step.
-    public func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics {
+    public func trainingStep(_ batch: TrainingBatch, context: TrainingContext) -> StepMetrics {
+        let realImages = batch.images
         let kind = hyperparameters.scores
         let noise = context.sampleNoise(count: realImages.shape[0], dimension: latentDimension)
         let optimizers: [Optimizer] = [context.discriminatorOptimizer, context.generatorOptimizer]
@@ -108,7 +118,8 @@ public final class DCGAN: GANModel {
             let fake = generate(noise)
             let realScores = discriminate(realImages)
             let fakeScores = discriminate(fake)
-            let discriminatorLoss = Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)
+            let discriminatorLoss = Adversarial.loss(realScores, target: 1, kind: kind, objective: context.objective)
+                + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: context.objective)
             let generatorLoss = Adversarial.generatorLoss(fakeScores, objective: context.objective, kind: kind)
             return ([discriminatorLoss, generatorLoss],
                     (real: Adversarial.meanProbability(realScores, kind: kind), fake: Adversarial.meanProbability(fakeScores, kind: kind)))

@@ -87,21 +87,23 @@ public final class DCGAN64: GANModel {
         discriminatorNetwork = Discriminator(channels: channels, generator: &random)
     }
 
-    public func generate(_ noise: Tensor) -> Tensor { generatorNetwork(noise) }
-    public func discriminate(_ images: Tensor) -> Tensor { discriminatorNetwork(images) }
+    public func generate(_ noise: Tensor, labels: [Int]) -> Tensor { generatorNetwork(noise) }
+    public func discriminate(_ images: Tensor, labels: [Int]) -> Tensor { discriminatorNetwork(images) }
 
     // MARK: Losses and training step
 
     /// The reference's order: D first on real (target 1) and detached fake (target 0) images with
     /// the two losses summed; then G against the updated D. One generator forward serves both.
-    public func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics {
+    public func trainingStep(_ batch: TrainingBatch, context: TrainingContext) -> StepMetrics {
+        let realImages = batch.images
         let kind = hyperparameters.scores
         // Kept for both updates (G's graph is reused after D's step), and let go before G's update.
         var generated: Tensor? = generate(context.sampleNoise(count: realImages.shape[0], dimension: latentDimension))
         let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
             let realScores = discriminate(realImages)
             let fakeScores = discriminate(generated!.detached())
-            let loss = Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)
+            let loss = Adversarial.loss(realScores, target: 1, kind: kind, objective: context.objective)
+                + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: context.objective)
             return ([loss], (real: Adversarial.meanProbability(realScores, kind: kind), fake: Adversarial.meanProbability(fakeScores, kind: kind)))
         }
         discriminatorPass.apply(to: [context.discriminatorOptimizer])

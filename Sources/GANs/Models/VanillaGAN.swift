@@ -25,14 +25,19 @@ public final class VanillaGAN: GANModel {
         public let model: Sequential
 
         public init(latentDimension: Int, generator random: inout RandomGenerator) {
+            model = Self.stack(inputSize: latentDimension, generator: &random)
+        }
+
+        /// The reference's layer stack from `inputSize` values to 784 pixels; `cgan` shares it.
+        static func stack(inputSize: Int, generator random: inout RandomGenerator) -> Sequential {
             func block(_ input: Int, _ output: Int, normalize: Bool) -> [any Layer] {
                 var layers: [any Layer] = [Linear(inputSize: input, outputSize: output, generator: &random)]
                 if normalize { layers.append(BatchNorm(featureCount: output, epsilon: 0.8, generator: &random)) }
                 layers.append(Activation.leakyRelu(0.2))
                 return layers
             }
-            model = Sequential(
-                block(latentDimension, 128, normalize: false) + block(128, 256, normalize: true)
+            return Sequential(
+                block(inputSize, 128, normalize: false) + block(128, 256, normalize: true)
                     + block(256, 512, normalize: true) + block(512, 1024, normalize: true)
                     + [Linear(inputSize: 1024, outputSize: 28 * 28, generator: &random), Activation.tanh])
         }
@@ -74,14 +79,15 @@ public final class VanillaGAN: GANModel {
         discriminatorNetwork = Discriminator(generator: &random)
     }
 
-    public func generate(_ noise: Tensor) -> Tensor { generatorNetwork(noise) }
-    public func discriminate(_ images: Tensor) -> Tensor { discriminatorNetwork(images) }
+    public func generate(_ noise: Tensor, labels: [Int]) -> Tensor { generatorNetwork(noise) }
+    public func discriminate(_ images: Tensor, labels: [Int]) -> Tensor { discriminatorNetwork(images) }
 
     // MARK: Losses and training step
 
     /// The reference's order: G first (against the current D), then D on real and detached fake
     /// images, with D's loss the mean of the two halves. One generator forward serves both.
-    public func trainingStep(realImages: Tensor, context: TrainingContext) -> StepMetrics {
+    public func trainingStep(_ batch: TrainingBatch, context: TrainingContext) -> StepMetrics {
+        let realImages = batch.images
         let kind = hyperparameters.scores
         let noise = context.sampleNoise(count: realImages.shape[0], dimension: latentDimension)
         let generatorPass = Adversarial.record(for: [context.generatorOptimizer]) {
@@ -95,7 +101,8 @@ public final class VanillaGAN: GANModel {
         let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
             let realScores = discriminate(realImages)
             let fakeScores = discriminate(generatorPass.extra.fake)
-            let loss = (Adversarial.loss(realScores, target: 1, kind: kind) + Adversarial.loss(fakeScores, target: 0, kind: kind)) * 0.5
+            let loss = (Adversarial.loss(realScores, target: 1, kind: kind, objective: context.objective)
+                + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: context.objective)) * 0.5
             return ([loss], Adversarial.meanProbability(realScores, kind: kind))
         }
         discriminatorPass.apply(to: [context.discriminatorOptimizer])
