@@ -72,6 +72,10 @@ public enum ImageFile {
 
     /// The image files directly inside `folder` (by extension, case-insensitive), sorted by name.
     public static func files(in folder: URL) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ImageFileError.unreadable(file: folder.path, reason: "no such folder")
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder.path)

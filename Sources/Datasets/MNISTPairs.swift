@@ -105,11 +105,12 @@ public enum MNISTPairTask: String, CaseIterable, Sendable, Codable {
 
 /// Writing MNIST pair tasks as a pix2pix data folder (`forger data make-pairs`).
 public enum MNISTPairs {
-    /// How MNIST's samples become splits: the first 55,000 training digits are `train`, the last
-    /// 5,000 `val`, and the 10,000 test digits `test` (each cut to `limit` when given).
+    /// How MNIST's samples become splits: the first 5,000 training digits are `val` and the other
+    /// 55,000 `train` (TensorFlow's classic split), the 10,000 test digits `test`; each is cut to its
+    /// first `limit` samples when given.
     public static func splits(limit: Int?) -> [(split: PairedImages.Split, source: MNIST.Split, range: Range<Int>)] {
         let cut = { (range: Range<Int>) in range.lowerBound..<min(range.upperBound, range.lowerBound + (limit ?? range.count)) }
-        return [(.train, .train, cut(0..<55_000)), (.val, .train, cut(55_000..<60_000)), (.test, .test, cut(0..<10_000))]
+        return [(.train, .train, cut(5_000..<60_000)), (.val, .train, cut(0..<5_000)), (.test, .test, cut(0..<10_000))]
     }
 
     /// Writes `<out>/{train,val,test}/NNNNN.png` (64×32 gray, input | digit) and a `labels.txt` per
@@ -124,7 +125,9 @@ public enum MNISTPairs {
         var loaded: [MNIST.Split: MNIST] = [:]
         var counts: [(PairedImages.Split, Int)] = []
         for (position, (split, source, range)) in plan.enumerated() {
-            let data = try loaded[source] ?? MNIST(directory: mnist, split: source, limit: source == .test ? limit : nil)
+            // Only the digits some split uses are decoded, which makes small --limit runs quick.
+            let needed = plan.filter { $0.source == source }.map(\.range.upperBound).max()
+            let data = try loaded[source] ?? MNIST(directory: mnist, split: source, limit: needed)
             loaded[source] = data
             let folder = out.appendingPathComponent(split.rawValue)
             let stream = RandomGenerator(seed: seed).derived(stream: UInt64(position))

@@ -39,8 +39,8 @@ struct DataCommand: ParsableCommand {
             abstract: "Write an MNIST image-to-image task as A|B PNG folders (train/, val/, test/) at 32×32.",
             discussion: """
                 edges: Canny edge map → digit. superres: digit averaged to 8×8 and enlarged back → digit. \
-                inpaint: a random 12×12 square painted gray → digit. train is MNIST's first 55,000 training \
-                digits, val the last 5,000, test the 10,000 test digits; each folder has labels.txt.
+                inpaint: a random 12×12 square painted gray → digit. val is MNIST's first 5,000 training digits, \
+                train the other 55,000, test the 10,000 test digits; each folder has labels.txt.
                 """)
 
         @Option(help: "The task: edges, superres or inpaint.") var task: MNISTPairTask
