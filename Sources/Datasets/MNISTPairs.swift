@@ -31,41 +31,50 @@ public enum MNISTPairTask: String, CaseIterable, Sendable, Codable {
     /// gradients, thinning to local maxima across the edge, and hysteresis between two thresholds
     /// (in Sobel units, where a sharp black-to-white step scores 4).
     func cannyEdges(_ digit: Image, low: Float = 0.6, high: Float = 1.5) -> Image {
-        let side = digit.width
-        let intensity = digit.pixels.map { Float($0) / 255 }
+        let gradients = sobel(digit)
+        let thinned = thinnedToRidges(gradients, side: digit.width)
+        return hysteresis(thinned, side: digit.width, low: low, high: high)
+    }
+
+    /// Sobel gradient magnitude and direction (radians) per pixel; outside the image counts as black.
+    private func sobel(_ image: Image) -> [(magnitude: Float, angle: Float)] {
+        let side = image.width
+        let intensity = image.pixels.map { Float($0) / 255 }
         func value(_ x: Int, _ y: Int) -> Float { x < 0 || y < 0 || x >= side || y >= side ? 0 : intensity[y * side + x] }
-        var magnitude = [Float](repeating: 0, count: side * side), angle = magnitude
-        for y in 0..<side {
-            for x in 0..<side {
-                let dx = value(x + 1, y - 1) + 2 * value(x + 1, y) + value(x + 1, y + 1)
-                    - value(x - 1, y - 1) - 2 * value(x - 1, y) - value(x - 1, y + 1)
-                let dy = value(x - 1, y + 1) + 2 * value(x, y + 1) + value(x + 1, y + 1)
-                    - value(x - 1, y - 1) - 2 * value(x, y - 1) - value(x + 1, y - 1)
-                magnitude[y * side + x] = (dx * dx + dy * dy).squareRoot()
-                angle[y * side + x] = atan2(dy, dx)
-            }
+        return (0..<(side * side)).map { index in
+            let (x, y) = (index % side, index / side)
+            let dx = value(x + 1, y - 1) + 2 * value(x + 1, y) + value(x + 1, y + 1)
+                - value(x - 1, y - 1) - 2 * value(x - 1, y) - value(x - 1, y + 1)
+            let dy = value(x - 1, y + 1) + 2 * value(x, y + 1) + value(x + 1, y + 1)
+                - value(x - 1, y - 1) - 2 * value(x, y - 1) - value(x + 1, y - 1)
+            return ((dx * dx + dy * dy).squareRoot(), atan2(dy, dx))
         }
-        func strength(_ x: Int, _ y: Int) -> Float { x < 0 || y < 0 || x >= side || y >= side ? 0 : magnitude[y * side + x] }
-        // Keep a pixel only where it is the strongest of its neighbours along the gradient, one of 4 directions.
-        var thinned = [Float](repeating: 0, count: side * side)
+    }
+
+    /// Magnitudes kept only where a pixel is the strongest of its two neighbours along the gradient
+    /// (quantised to 4 directions), so edges are one pixel thick; zero elsewhere.
+    private func thinnedToRidges(_ gradients: [(magnitude: Float, angle: Float)], side: Int) -> [Float] {
+        func strength(_ x: Int, _ y: Int) -> Float { x < 0 || y < 0 || x >= side || y >= side ? 0 : gradients[y * side + x].magnitude }
         let steps = [(1, 0), (1, 1), (0, 1), (-1, 1)]
-        for y in 0..<side {
-            for x in 0..<side {
-                let sector = Int(((angle[y * side + x] + .pi) / (.pi / 4)).rounded()) % 4
-                let (stepX, stepY) = steps[sector]
-                let here = magnitude[y * side + x]
-                if here >= strength(x + stepX, y + stepY) && here >= strength(x - stepX, y - stepY) { thinned[y * side + x] = here }
-            }
+        return gradients.enumerated().map { index, gradient in
+            let (x, y) = (index % side, index / side)
+            let (stepX, stepY) = steps[Int(((gradient.angle + .pi) / (.pi / 4)).rounded()) % 4]
+            let isRidge = gradient.magnitude >= strength(x + stepX, y + stepY) && gradient.magnitude >= strength(x - stepX, y - stepY)
+            return isRidge ? gradient.magnitude : 0
         }
-        // Hysteresis: strong pixels, plus weak ones connected (8-neighbourhood) to a strong one.
+    }
+
+    /// 255 for pixels at or above `high`, and for those at or above `low` connected (8-neighbourhood)
+    /// to one of them; 0 elsewhere.
+    private func hysteresis(_ strengths: [Float], side: Int, low: Float, high: Float) -> Image {
         var edges = [UInt8](repeating: 0, count: side * side)
-        var pending = (0..<(side * side)).filter { thinned[$0] >= high }
+        var pending = strengths.indices.filter { strengths[$0] >= high }
         for index in pending { edges[index] = 255 }
         while let index = pending.popLast() {
             for neighbourY in max(index / side - 1, 0)...min(index / side + 1, side - 1) {
                 for neighbourX in max(index % side - 1, 0)...min(index % side + 1, side - 1) {
                     let neighbour = neighbourY * side + neighbourX
-                    if edges[neighbour] == 0 && thinned[neighbour] >= low {
+                    if edges[neighbour] == 0 && strengths[neighbour] >= low {
                         edges[neighbour] = 255
                         pending.append(neighbour)
                     }
