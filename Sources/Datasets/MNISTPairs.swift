@@ -141,15 +141,9 @@ public enum MNISTPairs {
             let folder = out.appendingPathComponent(split.rawValue)
             let stream = RandomGenerator(seed: seed).derived(stream: UInt64(position))
             let indices = Array(range.clamped(to: 0..<data.labels.count))
-            var labels = ""
-            for (number, index) in indices.enumerated() {
-                let digit = paddedDigit(data.images, index: index)
-                var generator = stream.derived(stream: UInt64(number))
-                let pair = Image.sideBySide(task.source(for: digit, generator: &generator), digit)
-                let name = String(format: "%05d.png", number)
-                try ImageFile.writePNG(pair, to: folder.appendingPathComponent(name))
-                labels += "\(name) \(data.labels[index])\n"
-            }
+            let digits = indices.map { paddedDigit(data.images, index: $0) }
+            try writePairs(digits, task: task, stream: stream, folder: folder)
+            let labels = indices.enumerated().map { "\(fileName($0.offset)) \(data.labels[$0.element])\n" }.joined()
             do {
                 try labels.write(to: folder.appendingPathComponent("labels.txt"), atomically: true, encoding: .utf8)
             } catch {
@@ -159,6 +153,27 @@ public enum MNISTPairs {
         }
         return counts
     }
+
+    /// Writes `fileName(i)` = task input | digit i, on all compute threads (each file depends only on
+    /// its own generator, so the files are the same whatever the thread count).
+    private static func writePairs(_ digits: [Image], task: MNISTPairTask, stream: RandomGenerator, folder: URL) throws {
+        let workers = max(1, min(Parallelism.threadCount, digits.count))
+        let failure = FirstFailure()
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for number in stride(from: worker, to: digits.count, by: workers) where !failure.happened {
+                var generator = stream.derived(stream: UInt64(number))
+                let pair = Image.sideBySide(task.source(for: digits[number], generator: &generator), digits[number])
+                do {
+                    try ImageFile.writePNG(pair, to: folder.appendingPathComponent(fileName(number)))
+                } catch {
+                    failure.record(error)
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+    }
+
+    private static func fileName(_ number: Int) -> String { String(format: "%05d.png", number) }
 
     /// Digit `index` of `[N, 1, 28, 28]` images in [-1, 1] as 32×32 bytes with a 2-pixel black border.
     static func paddedDigit(_ images: Tensor, index: Int) -> Image {
@@ -174,4 +189,15 @@ public enum MNISTPairs {
         }
         return Image(width: side, height: side, channels: 1, pixels: pixels)
     }
+}
+
+/// The first error thrown by any of several threads.
+private final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+
+    var error: Error? { lock.withLock { first } }
+    var happened: Bool { error != nil }
+
+    func record(_ error: Error) { lock.withLock { if first == nil { first = error } } }
 }
