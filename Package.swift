@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // Forger: training, evaluating and sampling GANs in Swift.
 // Layers (imports point down only): CKernels → Kernels → Tensors → NN → Datasets, GANs → forger.
+// Datasets also links zlib, libpng and libjpeg(-turbo) (CImageCodecs wraps the latter two).
 import PackageDescription
 
 let package = Package(
@@ -20,10 +21,17 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(
+            name: "CLibPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(
+            name: "CLibJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "Tensors", dependencies: ["Kernels"]),
         .target(name: "NN", dependencies: ["Tensors"]),
-        .target(name: "Datasets", dependencies: ["Tensors", "CZlib"]),
+        .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CImageCodecs"]),
         .target(name: "GANs", dependencies: ["Tensors", "NN", "Datasets"]),
         .executableTarget(
             name: "forger",
@@ -41,7 +49,9 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "CZlib"]),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "CZlib"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "GANsTests", dependencies: ["GANs", "NN", "Tensors", "Datasets"]),
         .testTarget(name: "ForgerCLITests", dependencies: ["forger", "Datasets", "NN"]),
     ],

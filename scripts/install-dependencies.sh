@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu -dev libraries Forger links (zlib for gzip and PNG) when missing.
+# Installs the Debian/Ubuntu -dev libraries Forger links when missing: zlib (gzip, PNG writing),
+# libpng and libjpeg(-turbo) (reading image folders).
 set -euo pipefail
-packages=(zlib1g-dev pkg-config)
+packages=(zlib1g-dev libpng-dev libjpeg-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
