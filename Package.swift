@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Forger: training, evaluating and sampling GANs in Swift.
-// Layers (imports point down only): CKernels → Kernels → Tensors → NN → Datasets, GANs → forger.
+// Layers (imports point down only): CKernels → Kernels → Tensors → NN → Datasets, GANs → Metrics → forger.
 import PackageDescription
 
 let package = Package(
@@ -25,10 +25,11 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "Datasets", dependencies: ["Tensors", "CZlib"]),
         .target(name: "GANs", dependencies: ["Tensors", "NN", "Datasets"]),
+        .target(name: "Metrics", dependencies: ["GANs", "NN", "Datasets", "Tensors"], resources: [.copy("Weights")]),
         .executableTarget(
             name: "forger",
             dependencies: [
-                "GANs", "Datasets", "NN", "Tensors",
+                "GANs", "Metrics", "Datasets", "NN", "Tensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -43,7 +44,8 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "CZlib"]),
         .testTarget(name: "GANsTests", dependencies: ["GANs", "NN", "Tensors", "Datasets"]),
-        .testTarget(name: "ForgerCLITests", dependencies: ["forger"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "GANs", "Datasets", "NN", "Tensors"]),
+        .testTarget(name: "ForgerCLITests", dependencies: ["forger", "Datasets"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,7 +8,7 @@ struct Forger: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train, sample and inspect generative adversarial networks.",
         version: forgerVersion,
-        subcommands: [Train.self, Sample.self, Models.self])
+        subcommands: [Train.self, Sample.self, Models.self, Classifier.self, Evaluate.self])
 }
 
 extension ModelKind: ExpressibleByArgument {}
