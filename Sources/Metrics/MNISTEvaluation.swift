@@ -101,7 +101,8 @@ public final class MNISTEvaluator {
 }
 
 /// What `forger eval` writes to a run's `eval.json`: the generated images' metrics, the same metrics
-/// of the MNIST test images for reference, and the classifier's test accuracy.
+/// of as many real training images (what a perfect generator would score with that sample count)
+/// and of the MNIST test images themselves, and the classifier's test accuracy.
 public struct EvaluationReport: Codable, Sendable {
     public var run: String
     public var model: String
@@ -110,18 +111,23 @@ public struct EvaluationReport: Codable, Sendable {
     public var seed: UInt64
     public var classifierTestAccuracy: Double
     public var metrics: [MetricRecord]
+    /// The first `samples` MNIST training images.
+    public var trainingSetReference: [MetricRecord]
+    /// The MNIST test images (Fréchet distance to themselves, so ≈ 0).
     public var testSetReference: [MetricRecord]
 
     public init(run: String, model: String, checkpointStep: Int, samples: Int, seed: UInt64, classifierTestAccuracy: Double,
-                metrics: [MetricRecord], testSetReference: [MetricRecord]) {
+                metrics: [MetricRecord], trainingSetReference: [MetricRecord], testSetReference: [MetricRecord]) {
         (self.run, self.model, self.checkpointStep, self.samples, self.seed) = (run, model, checkpointStep, samples, seed)
-        (self.classifierTestAccuracy, self.metrics, self.testSetReference) = (classifierTestAccuracy, metrics, testSetReference)
+        (self.classifierTestAccuracy, self.metrics) = (classifierTestAccuracy, metrics)
+        (self.trainingSetReference, self.testSetReference) = (trainingSetReference, testSetReference)
     }
 
     enum CodingKeys: String, CodingKey {
         case run, model, samples, seed, metrics
         case checkpointStep = "checkpoint_step"
         case classifierTestAccuracy = "classifier_test_accuracy"
+        case trainingSetReference = "training_set_reference"
         case testSetReference = "test_set_reference"
     }
 

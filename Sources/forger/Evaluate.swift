@@ -10,8 +10,8 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Measure a run's generator: classifier score, Fréchet distance, mode coverage.",
-        discussion: "Prints the metrics of generated and of real test images side by side and writes runs/<name>/eval.json. "
-            + "Protocols: docs/evaluation.md.")
+        discussion: "Prints the metrics of the generated images next to those of as many real training images and of the "
+            + "10,000 test images, and writes runs/<name>/eval.json. Protocols: docs/evaluation.md.")
 
     @Option(name: .customLong("run"), help: "The run folder (runs/<name>).") var runPath: String
     @Option(help: "Use this step's checkpoint (default: the latest).") var checkpoint: Int?
@@ -36,14 +36,17 @@ struct Evaluate: ParsableCommand {
             }
             _ = try Checkpoint.load(step: step, from: directory.checkpointsURL, model: model, context: nil)
             let classifier = try MNISTClassifier.load(from: weights.map { URL(fileURLWithPath: $0) })
-            let test = try MNIST(directory: MNIST.locateDirectory(explicit: data), split: .test)
+            let mnist = try MNIST.locateDirectory(explicit: data)
+            let test = try MNIST(directory: mnist, split: .test)
             let evaluator = MNISTEvaluator(classifier: classifier, testImages: test.images, testLabels: test.labels)
             let generated = try generatedSamples(model)
             let evaluation = evaluator.evaluate(generated.images, requestedLabels: generated.requestedLabels)
+            let training = try MNIST(directory: mnist, split: .train, limit: samples)
             let report = EvaluationReport(
                 run: directory.url.path, model: options.model.rawValue, checkpointStep: step, samples: samples, seed: seed,
                 classifierTestAccuracy: evaluator.testAccuracy,
                 metrics: evaluation.records(seed: seed, checkpointStep: step),
+                trainingSetReference: evaluator.evaluate(training.images).records(),
                 testSetReference: evaluator.testSetEvaluation.records())
             let url = directory.url.appendingPathComponent("eval.json")
             try report.write(to: url)
@@ -62,13 +65,25 @@ struct Evaluate: ParsableCommand {
     private func printTable(_ report: EvaluationReport, testImages: Int) {
         print("Step \(report.checkpointStep) of \(report.run) (\(report.model)), \(report.samples) samples, seed \(report.seed). "
             + String(format: "Classifier test accuracy %.2f %% (%d images).", 100 * report.classifierTestAccuracy, testImages))
-        let reference = Dictionary(uniqueKeysWithValues: report.testSetReference.map { ($0.metric, $0.value) })
-        print("metric".padding(toLength: 18, withPad: " ", startingAt: 0) + "   generated   MNIST test")
+        let references = [report.trainingSetReference, report.testSetReference].map { records in
+            Dictionary(uniqueKeysWithValues: records.map { ($0.metric, $0.value) })
+        }
+        let trainingCount = report.trainingSetReference.first?.samples ?? 0
+        print("metric".padding(toLength: 18, withPad: " ", startingAt: 0)
+            + "   generated  " + "MNIST train \(trainingCount)".leftPadded(to: 18) + "   MNIST test")
         for record in report.metrics {
-            let real = reference[record.metric].map { String(format: "%12.4f", $0) } ?? String(repeating: " ", count: 11) + "-"
-            print(record.metric.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%12.4f", record.value) + " " + real)
+            let real = references.map { reference in
+                reference[record.metric].map { String(format: "%.4f", $0) } ?? "-"
+            }
+            print(record.metric.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%.4f", record.value).leftPadded(to: 12)
+                + real[0].leftPadded(to: 20) + real[1].leftPadded(to: 13))
         }
         print("Protocols:")
         for record in report.metrics { print("  \(record.metric): \(record.protocol)") }
     }
+}
+
+extension String {
+    /// Right-aligned in a column of `width` characters.
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - count)) + self }
 }

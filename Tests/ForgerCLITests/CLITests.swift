@@ -127,6 +127,8 @@ final class CLITests: XCTestCase {
         let reference = report["test_set_reference"] as! [[String: Any]]
         XCTAssertEqual(reference[1]["value"] as! Double, 0, accuracy: 1e-6, "the test set is at distance 0 from itself")
         XCTAssertGreaterThan(reference[0]["value"] as! Double, 8, "real digits are confidently and evenly classified")
+        let training = report["training_set_reference"] as! [[String: Any]]
+        XCTAssertEqual(training.map { $0["samples"] as! Int }, [40, 40, 40, 40])
 
         let again = try forger(["eval", "--run", run.path, "--samples", "40", "--seed", "3", "--data", data]).output
         XCTAssertEqual(again, output, "evaluation is deterministic")
