@@ -110,6 +110,8 @@ public struct EvaluationReport: Codable, Sendable {
     public var samples: Int
     public var seed: UInt64
     public var classifierTestAccuracy: Double
+    /// Generated samples per classifier label 0–9 (what `mode_coverage` and `mode_kl` summarise).
+    public var labelHistogram: [Int]
     public var metrics: [MetricRecord]
     /// The first `samples` MNIST training images.
     public var trainingSetReference: [MetricRecord]
@@ -117,9 +119,9 @@ public struct EvaluationReport: Codable, Sendable {
     public var testSetReference: [MetricRecord]
 
     public init(run: String, model: String, checkpointStep: Int, samples: Int, seed: UInt64, classifierTestAccuracy: Double,
-                metrics: [MetricRecord], trainingSetReference: [MetricRecord], testSetReference: [MetricRecord]) {
+                labelHistogram: [Int], metrics: [MetricRecord], trainingSetReference: [MetricRecord], testSetReference: [MetricRecord]) {
         (self.run, self.model, self.checkpointStep, self.samples, self.seed) = (run, model, checkpointStep, samples, seed)
-        (self.classifierTestAccuracy, self.metrics) = (classifierTestAccuracy, metrics)
+        (self.classifierTestAccuracy, self.labelHistogram, self.metrics) = (classifierTestAccuracy, labelHistogram, metrics)
         (self.trainingSetReference, self.testSetReference) = (trainingSetReference, testSetReference)
     }
 
@@ -127,6 +129,7 @@ public struct EvaluationReport: Codable, Sendable {
         case run, model, samples, seed, metrics
         case checkpointStep = "checkpoint_step"
         case classifierTestAccuracy = "classifier_test_accuracy"
+        case labelHistogram = "label_histogram"
         case trainingSetReference = "training_set_reference"
         case testSetReference = "test_set_reference"
     }

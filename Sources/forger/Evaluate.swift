@@ -44,7 +44,7 @@ struct Evaluate: ParsableCommand {
             let training = try MNIST(directory: mnist, split: .train, limit: samples)
             let report = EvaluationReport(
                 run: directory.url.path, model: options.model.rawValue, checkpointStep: step, samples: samples, seed: seed,
-                classifierTestAccuracy: evaluator.testAccuracy,
+                classifierTestAccuracy: evaluator.testAccuracy, labelHistogram: evaluation.modeCoverage.histogram,
                 metrics: evaluation.records(seed: seed, checkpointStep: step),
                 trainingSetReference: evaluator.evaluate(training.images).records(),
                 testSetReference: evaluator.testSetEvaluation.records())
@@ -78,6 +78,7 @@ struct Evaluate: ParsableCommand {
             print(record.metric.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%.4f", record.value).leftPadded(to: 12)
                 + real[0].leftPadded(to: 20) + real[1].leftPadded(to: 13))
         }
+        print("Generated samples per digit 0–9: \(report.labelHistogram.map(String.init).joined(separator: " "))")
         print("Protocols:")
         for record in report.metrics { print("  \(record.metric): \(record.protocol)") }
     }

@@ -116,6 +116,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(report["checkpoint_step"] as? Int, 2)
         XCTAssertEqual(report["samples"] as? Int, 40)
         XCTAssertEqual(report["seed"] as? Int, 3)
+        XCTAssertEqual((report["label_histogram"] as! [Int]).reduce(0, +), 40)
         let metrics = report["metrics"] as! [[String: Any]]
         XCTAssertEqual(metrics.map { $0["metric"] as! String }, ["classifier_score", "frechet_distance", "mode_coverage", "mode_kl"])
         for metric in metrics {
