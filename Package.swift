@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Forger: training, evaluating and sampling GANs in Swift.
-// Layers (imports point down only): CKernels → Kernels → Tensors → NN → Datasets, GANs → forger.
+// Layers (imports point down only): CKernels → Kernels → Tensors → NN → Datasets, GANs → Metrics → forger.
 // Datasets also links zlib, libpng and libjpeg(-turbo) (CImageCodecs wraps the latter two).
 import PackageDescription
 
@@ -33,10 +33,11 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors"]),
         .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CImageCodecs"]),
         .target(name: "GANs", dependencies: ["Tensors", "NN", "Datasets"]),
+        .target(name: "Metrics", dependencies: ["GANs", "NN", "Datasets", "Tensors"], resources: [.copy("Weights")]),
         .executableTarget(
             name: "forger",
             dependencies: [
-                "GANs", "Datasets", "NN", "Tensors",
+                "GANs", "Metrics", "Datasets", "NN", "Tensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -53,6 +54,7 @@ let package = Package(
             name: "DatasetsTests", dependencies: ["Datasets", "Tensors", "CZlib"],
             exclude: ["Fixtures"]),
         .testTarget(name: "GANsTests", dependencies: ["GANs", "NN", "Tensors", "Datasets"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "GANs", "Datasets", "NN", "Tensors"]),
         .testTarget(name: "ForgerCLITests", dependencies: ["forger", "Datasets", "NN"]),
     ],
     swiftLanguageModes: [.v5]

@@ -115,3 +115,16 @@ public final class Reshape: Module, Layer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor { input.reshaped(to: [input.shape[0]] + shape) }
 }
+
+/// Max pooling over square windows of NCHW input, without padding (PyTorch's `MaxPool2d`);
+/// the stride defaults to the window size, so `MaxPool2d(kernelSize: 2)` halves each side.
+public final class MaxPool2d: Module, Layer {
+    public let kernelSize: Int, stride: Int
+
+    public init(kernelSize: Int, stride: Int? = nil) {
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor { Tensor.maxPool2d(input, kernelSize: kernelSize, stride: stride) }
+}

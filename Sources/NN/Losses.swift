@@ -23,3 +23,20 @@ public enum Loss {
         (predictions - targets).abs().mean()
     }
 }
+
+extension Loss {
+    /// Softmax cross-entropy of `logits` `[N, classes]` against integer `labels` (0 ..< classes),
+    /// averaged over the batch (PyTorch's `cross_entropy`): −mean log softmax(logits)[label].
+    public static func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) -> Tensor {
+        precondition(logits.rank == 2 && logits.shape[0] == labels.count,
+                     "softmaxCrossEntropy needs logits [N, classes] and N labels, got \(logits.shape) and \(labels.count)")
+        let classes = logits.shape[1]
+        var oneHot = [Float](repeating: 0, count: logits.scalarCount)
+        for (row, label) in labels.enumerated() {
+            precondition(label >= 0 && label < classes, "label \(label) out of range 0..<\(classes)")
+            oneHot[row * classes + label] = 1
+        }
+        let picked = logits.logSoftmax(alongAxis: 1) * Tensor(shape: logits.shape, scalars: oneHot)
+        return -picked.sum() * (1 / Float(labels.count))
+    }
+}

@@ -8,7 +8,10 @@ struct Forger: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train, sample and inspect generative adversarial networks.",
         version: forgerVersion,
-        subcommands: [Train.self, Sample.self, Interpolate.self, Export.self, Models.self, DataCommand.self])
+        subcommands: [
+            Train.self, Sample.self, Interpolate.self, Export.self, Evaluate.self, Classifier.self, Models.self,
+            DataCommand.self,
+        ])
 }
 
 extension ModelKind: ExpressibleByArgument {}

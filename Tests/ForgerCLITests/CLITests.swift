@@ -176,4 +176,55 @@ final class CLITests: XCTestCase {
         let both = try forger(["sample", "--run", run.path, "--generator", folder.path, "--out", fromRun.path], expectSuccess: false)
         XCTAssertTrue(both.output.contains("exactly one"), both.output)
     }
+
+    /// A copy of the first `count` MNIST test images and labels as uncompressed IDX files, serving as
+    /// both splits, so that the debug binary classifies a handful of images instead of 10,000.
+    func writeSmallMNIST(count: Int) throws -> URL {
+        let folder = workspace.appendingPathComponent("mnist-small")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let test = try MNIST(directory: repository.appendingPathComponent("data/mnist"), split: .test, limit: count)
+        let pixels = test.images.scalars.map { UInt8((($0 + 1) * 127.5).rounded()) }
+        func bigEndian(_ values: [Int]) -> [UInt8] { values.flatMap { value in (0..<4).reversed().map { UInt8((value >> (8 * $0)) & 0xFF) } } }
+        for split in MNIST.Split.allCases {
+            let names = MNIST.fileNames(split)
+            try Data(bigEndian([0x803, count, 28, 28]) + pixels).write(to: folder.appendingPathComponent(names.images))
+            try Data(bigEndian([0x801, count]) + test.labels.map(UInt8.init)).write(to: folder.appendingPathComponent(names.labels))
+        }
+        return folder
+    }
+
+    func testClassifierEvalAndRunEvalWriteTheirNumbers() throws {
+        let data = try writeSmallMNIST(count: 200).path
+        let accuracy = try forger(["classifier", "eval", "--data", data]).output
+        XCTAssertTrue(accuracy.contains("Test accuracy") && accuracy.contains("of 200 images"), accuracy)
+
+        let runs = workspace.appendingPathComponent("runs").path
+        try forger(["train", "mlp", "--steps", "2", "--batch-size", "8", "--limit", "32", "--runs-dir", runs, "--name", "tiny",
+                    "--sample-every", "0", "--checkpoint-every", "0", "--seed", "1"])
+        let run = workspace.appendingPathComponent("runs/tiny")
+        let output = try forger(["eval", "--run", run.path, "--samples", "40", "--seed", "3", "--data", data]).output
+        for metric in ["classifier_score", "frechet_distance", "mode_coverage", "mode_kl"] { XCTAssertTrue(output.contains(metric), output) }
+
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("eval.json"))) as! [String: Any]
+        XCTAssertEqual(report["checkpoint_step"] as? Int, 2)
+        XCTAssertEqual(report["samples"] as? Int, 40)
+        XCTAssertEqual(report["seed"] as? Int, 3)
+        XCTAssertEqual((report["label_histogram"] as! [Int]).reduce(0, +), 40)
+        let metrics = report["metrics"] as! [[String: Any]]
+        XCTAssertEqual(metrics.map { $0["metric"] as! String }, ["classifier_score", "frechet_distance", "mode_coverage", "mode_kl"])
+        for metric in metrics {
+            XCTAssertFalse((metric["protocol"] as! String).isEmpty)
+            XCTAssertEqual(metric["checkpoint_step"] as? Int, 2)
+        }
+        let score = metrics[0]["value"] as! Double
+        XCTAssertTrue(score >= 1 && score <= 10, "classifier score \(score) outside [1, 10]")
+        let reference = report["test_set_reference"] as! [[String: Any]]
+        XCTAssertEqual(reference[1]["value"] as! Double, 0, accuracy: 1e-6, "the test set is at distance 0 from itself")
+        XCTAssertGreaterThan(reference[0]["value"] as! Double, 8, "real digits are confidently and evenly classified")
+        let training = report["training_set_reference"] as! [[String: Any]]
+        XCTAssertEqual(training.map { $0["samples"] as! Int }, [40, 40, 40, 40])
+
+        let again = try forger(["eval", "--run", run.path, "--samples", "40", "--seed", "3", "--data", data]).output
+        XCTAssertEqual(again, output, "evaluation is deterministic")
+    }
 }

@@ -118,4 +118,13 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(tensor.scalarCount, expected.count, file: file, line: line)
         for (actual, wanted) in zip(tensor.scalars, expected) { XCTAssertEqual(actual, wanted, accuracy: 1e-4, file: file, line: line) }
     }
+    func testMaxPoolLayerHalvesEachSideAndHasNoParameters() {
+        let pool = MaxPool2d(kernelSize: 2)
+        let input = Tensor(shape: [1, 1, 2, 4], scalars: [1, 5, -2, -3, 4, 0, -1, -9])
+        let output = pool(input)
+        XCTAssertEqual(output.shape, [1, 1, 1, 2])
+        XCTAssertEqual(output.scalars, [5, -1])
+        XCTAssertEqual(pool.parameterCount, 0)
+        XCTAssertEqual(MaxPool2d(kernelSize: 3, stride: 1)(Tensor(zeros: [2, 3, 6, 5])).shape, [2, 3, 4, 3])
+    }
 }

@@ -96,4 +96,26 @@ final class LossTests: XCTestCase {
         // d/dx BCE-with-logits = (σ(x) − t)/N.
         XCTAssertEqual(a.scalars[0], (1 / (1 + exp(-0.3)) - 1) / 4, accuracy: 1e-6)
     }
+    /// Softmax cross-entropy: −mean log softmax at the label, gradient (softmax − one-hot)/N, stable for huge logits.
+    func testSoftmaxCrossEntropyValueGradientAndStability() {
+        let rows: [[Double]] = [[1, 2, 0.5], [-1, 0, 3]]
+        let labels = [1, 0]
+        let logits = Tensor(shape: [2, 3], scalars: rows.flatMap { $0.map(Float.init) }).tracked()
+        let loss = Loss.softmaxCrossEntropy(logits, labels: labels)
+        let softmax = rows.map { row -> [Double] in
+            let total = row.map { Foundation.exp($0) }.reduce(0, +)
+            return row.map { Foundation.exp($0) / total }
+        }
+        let expected = -(Foundation.log(softmax[0][1]) + Foundation.log(softmax[1][0])) / 2
+        XCTAssertEqual(Double(loss.scalar), expected, accuracy: 1e-6)
+        let gradient = gradients(of: loss, withRespectTo: [logits])[0].scalars
+        for row in 0..<2 {
+            for column in 0..<3 {
+                let target: Double = column == labels[row] ? 1 : 0
+                XCTAssertEqual(Double(gradient[row * 3 + column]), (softmax[row][column] - target) / 2, accuracy: 1e-6)
+            }
+        }
+        let huge = Loss.softmaxCrossEntropy(Tensor(shape: [1, 2], scalars: [1000, -1000]), labels: [1])
+        XCTAssertEqual(huge.scalar, 2000, accuracy: 1e-2)
+    }
 }

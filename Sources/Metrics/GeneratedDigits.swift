@@ -1,0 +1,30 @@
+import Datasets
+import GANs
+import Tensors
+
+/// Images from `model`'s generator, shaped for the MNIST classifier: `[count, 1, 28, 28]` in [-1, 1].
+///
+/// The noise, `[count, latentDimension]` from N(0, 1), is drawn at once from `RandomGenerator(seed:)`,
+/// so the images do not depend on `batchSize`. The generator runs in evaluation mode (BatchNorm
+/// running statistics, no dropout) and is put back in its previous mode afterwards. Models that
+/// generate another side (`dcgan64`) are resized to 28×28 bilinearly (half-pixel centres, no
+/// antialiasing). Throws for images that are not single-channel.
+public func generatedDigits(model: GANModel, count: Int, seed: UInt64, batchSize: Int = 250) throws -> Tensor {
+    precondition(count > 0 && batchSize > 0, "count and batch size must be positive")
+    guard model.imageShape.first == 1 else {
+        throw ClassifierError("the MNIST metrics need single-channel images; this model generates \(model.imageShape)")
+    }
+    var random = RandomGenerator(seed: seed)
+    let noise = Tensor.randomNormal([count, model.latentDimension], generator: &random)
+    let wasTraining = model.generator.isTraining
+    model.generator.eval()
+    defer { model.generator.isTraining = wasTraining }
+    var batches: [Tensor] = []
+    withoutGradients {
+        for start in stride(from: 0, to: count, by: batchSize) {
+            let images = model.generate(noise.sliced(axis: 0, start..<min(start + batchSize, count)))
+            batches.append(images.shape[2] == 28 && images.shape[3] == 28 ? images : resizeBilinear(images, height: 28, width: 28))
+        }
+    }
+    return Tensor.concatenating(batches, alongAxis: 0)
+}

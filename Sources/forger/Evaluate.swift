@@ -1,0 +1,90 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import GANs
+import Metrics
+import Tensors
+
+/// `forger eval`: scores a run's generator with the MNIST classifier and writes `eval.json` into the run.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure a run's generator: classifier score, Fréchet distance, mode coverage.",
+        discussion: "Prints the metrics of the generated images next to those of as many real training images and of the "
+            + "10,000 test images, and writes runs/<name>/eval.json. Protocols: docs/evaluation.md.")
+
+    @Option(name: .customLong("run"), help: "The run folder (runs/<name>).") var runPath: String
+    @Option(help: "Use this step's checkpoint (default: the latest).") var checkpoint: Int?
+    @Option(help: "How many images to generate and score.") var samples = 10_000
+    @Option(help: "Seed for the noise.") var seed: UInt64 = 0
+    @Option(help: "Classifier weights (default: the shipped classifier).") var weights: String?
+    @Option(help: "Folder with the MNIST IDX files (else FORGER_DATA, the repository copy, the cache).") var data: String?
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+
+    func validate() throws {
+        guard samples >= 2 else { throw ValidationError("--samples must be at least 2 (a covariance needs two)") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            threads.map { Parallelism.threadCount = $0 }
+            let directory = RunDirectory(url: URL(fileURLWithPath: runPath))
+            let options = try directory.readConfiguration()
+            let model = options.model.makeModel(seed: options.seed)
+            guard let step = checkpoint ?? Checkpoint.latestStep(in: directory.checkpointsURL) else {
+                throw RunError("\(runPath) has no checkpoint yet")
+            }
+            _ = try Checkpoint.load(step: step, from: directory.checkpointsURL, model: model, context: nil)
+            let classifier = try MNISTClassifier.load(from: weights.map { URL(fileURLWithPath: $0) })
+            let mnist = try MNIST.locateDirectory(explicit: data)
+            let test = try MNIST(directory: mnist, split: .test)
+            let evaluator = MNISTEvaluator(classifier: classifier, testImages: test.images, testLabels: test.labels)
+            let generated = try generatedSamples(model)
+            let evaluation = evaluator.evaluate(generated.images, requestedLabels: generated.requestedLabels)
+            let training = try MNIST(directory: mnist, split: .train, limit: samples)
+            let report = EvaluationReport(
+                run: directory.url.path, model: options.model.rawValue, checkpointStep: step, samples: samples, seed: seed,
+                classifierTestAccuracy: evaluator.testAccuracy, labelHistogram: evaluation.modeCoverage.histogram,
+                metrics: evaluation.records(seed: seed, checkpointStep: step),
+                trainingSetReference: evaluator.evaluate(training.images).records(),
+                testSetReference: evaluator.testSetEvaluation.records())
+            let url = directory.url.appendingPathComponent("eval.json")
+            try report.write(to: url)
+            printTable(report, testImages: test.labels.count)
+            print("Wrote \(url.path)")
+        }
+    }
+
+    /// The images to score and, for a conditional model, the label each was generated for.
+    /// A conditional model (1,000 samples per requested label) is a second branch here; the
+    /// evaluator already turns requested labels into `label_accuracy`.
+    private func generatedSamples(_ model: GANModel) throws -> (images: Tensor, requestedLabels: [Int]?) {
+        (try generatedDigits(model: model, count: samples, seed: seed), nil)
+    }
+
+    private func printTable(_ report: EvaluationReport, testImages: Int) {
+        print("Step \(report.checkpointStep) of \(report.run) (\(report.model)), \(report.samples) samples, seed \(report.seed). "
+            + String(format: "Classifier test accuracy %.2f %% (%d images).", 100 * report.classifierTestAccuracy, testImages))
+        let references = [report.trainingSetReference, report.testSetReference].map { records in
+            Dictionary(uniqueKeysWithValues: records.map { ($0.metric, $0.value) })
+        }
+        let trainingCount = report.trainingSetReference.first?.samples ?? 0
+        print("metric".padding(toLength: 18, withPad: " ", startingAt: 0)
+            + "   generated  " + "MNIST train \(trainingCount)".leftPadded(to: 18) + "   MNIST test")
+        for record in report.metrics {
+            let real = references.map { reference in
+                reference[record.metric].map { String(format: "%.4f", $0) } ?? "-"
+            }
+            print(record.metric.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%.4f", record.value).leftPadded(to: 12)
+                + real[0].leftPadded(to: 20) + real[1].leftPadded(to: 13))
+        }
+        print("Generated samples per digit 0–9: \(report.labelHistogram.map(String.init).joined(separator: " "))")
+        print("Protocols:")
+        for record in report.metrics { print("  \(record.metric): \(record.protocol)") }
+    }
+}
+
+extension String {
+    /// Right-aligned in a column of `width` characters.
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - count)) + self }
+}
