@@ -9,8 +9,9 @@ import Tensors
 /// running statistics, no dropout) and is put back in its previous mode afterwards. Models that
 /// generate another side (`dcgan64`) are resized to 28×28 bilinearly (half-pixel centres, no
 /// antialiasing). Throws for images that are not single-channel.
-public func generatedDigits(model: GANModel, count: Int, seed: UInt64, batchSize: Int = 250) throws -> Tensor {
+public func generatedDigits(model: GANModel, count: Int, seed: UInt64, labels: [Int] = [], batchSize: Int = 250) throws -> Tensor {
     precondition(count > 0 && batchSize > 0, "count and batch size must be positive")
+    precondition(labels.isEmpty || labels.count == count, "one label per sample, or none")
     guard model.imageShape.first == 1 else {
         throw ClassifierError("the MNIST metrics need single-channel images; this model generates \(model.imageShape)")
     }
@@ -22,7 +23,8 @@ public func generatedDigits(model: GANModel, count: Int, seed: UInt64, batchSize
     var batches: [Tensor] = []
     withoutGradients {
         for start in stride(from: 0, to: count, by: batchSize) {
-            let images = model.generate(noise.sliced(axis: 0, start..<min(start + batchSize, count)))
+            let rows = start..<min(start + batchSize, count)
+            let images = model.generate(noise.sliced(axis: 0, rows), labels: labels.isEmpty ? [] : Array(labels[rows]))
             batches.append(images.shape[2] == 28 && images.shape[3] == 28 ? images : resizeBilinear(images, height: 28, width: 28))
         }
     }

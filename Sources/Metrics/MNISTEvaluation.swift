@@ -113,6 +113,8 @@ public struct EvaluationReport: Codable, Sendable {
     /// Generated samples per classifier label 0–9 (what `mode_coverage` and `mode_kl` summarise).
     public var labelHistogram: [Int]
     public var metrics: [MetricRecord]
+    /// Conditional models: per requested label 0–9, the fraction the classifier agrees with.
+    public var labelAccuracyPerClass: [Double?]?
     /// The first `samples` MNIST training images.
     public var trainingSetReference: [MetricRecord]
     /// The MNIST test images (Fréchet distance to themselves, so ≈ 0).
@@ -123,6 +125,7 @@ public struct EvaluationReport: Codable, Sendable {
         (self.run, self.model, self.checkpointStep, self.samples, self.seed) = (run, model, checkpointStep, samples, seed)
         (self.classifierTestAccuracy, self.labelHistogram, self.metrics) = (classifierTestAccuracy, labelHistogram, metrics)
         (self.trainingSetReference, self.testSetReference) = (trainingSetReference, testSetReference)
+        labelAccuracyPerClass = nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -130,6 +133,7 @@ public struct EvaluationReport: Codable, Sendable {
         case checkpointStep = "checkpoint_step"
         case classifierTestAccuracy = "classifier_test_accuracy"
         case labelHistogram = "label_histogram"
+        case labelAccuracyPerClass = "label_accuracy_per_class"
         case trainingSetReference = "training_set_reference"
         case testSetReference = "test_set_reference"
     }

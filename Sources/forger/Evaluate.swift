@@ -9,12 +9,12 @@ import Tensors
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure a run's generator: classifier score, Fréchet distance, mode coverage.",
+        abstract: "Measure a generator: classifier score, Fréchet distance, mode coverage, label accuracy.",
         discussion: "Prints the metrics of the generated images next to those of as many real training images and of the "
-            + "10,000 test images, and writes runs/<name>/eval.json. Protocols: docs/evaluation.md.")
+            + "10,000 test images, and writes eval.json into the run (or the exported generator's folder). "
+            + "Conditional models also get label_accuracy. Protocols: docs/evaluation.md.")
 
-    @Option(name: .customLong("run"), help: "The run folder (runs/<name>).") var runPath: String
-    @Option(help: "Use this step's checkpoint (default: the latest).") var checkpoint: Int?
+    @OptionGroup var source: GeneratorSource
     @Option(help: "How many images to generate and score.") var samples = 10_000
     @Option(help: "Seed for the noise.") var seed: UInt64 = 0
     @Option(help: "Classifier weights (default: the shipped classifier).") var weights: String?
@@ -28,13 +28,9 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             threads.map { Parallelism.threadCount = $0 }
-            let directory = RunDirectory(url: URL(fileURLWithPath: runPath))
-            let options = try directory.readConfiguration()
-            let model = options.model.makeModel(seed: options.seed)
-            guard let step = checkpoint ?? Checkpoint.latestStep(in: directory.checkpointsURL) else {
-                throw RunError("\(runPath) has no checkpoint yet")
-            }
-            _ = try Checkpoint.load(step: step, from: directory.checkpointsURL, model: model, context: nil)
+            let generator = try source.load()
+            let (model, step) = (generator.model, generator.step)
+            let folder = URL(fileURLWithPath: source.runPath ?? source.exportPath!)
             let classifier = try MNISTClassifier.load(from: weights.map { URL(fileURLWithPath: $0) })
             let mnist = try MNIST.locateDirectory(explicit: data)
             let test = try MNIST(directory: mnist, split: .test)
@@ -42,24 +38,26 @@ struct Evaluate: ParsableCommand {
             let generated = try generatedSamples(model)
             let evaluation = evaluator.evaluate(generated.images, requestedLabels: generated.requestedLabels)
             let training = try MNIST(directory: mnist, split: .train, limit: samples)
-            let report = EvaluationReport(
-                run: directory.url.path, model: options.model.rawValue, checkpointStep: step, samples: samples, seed: seed,
+            var report = EvaluationReport(
+                run: folder.path, model: generator.kind.rawValue, checkpointStep: step, samples: samples, seed: seed,
                 classifierTestAccuracy: evaluator.testAccuracy, labelHistogram: evaluation.modeCoverage.histogram,
                 metrics: evaluation.records(seed: seed, checkpointStep: step),
                 trainingSetReference: evaluator.evaluate(training.images).records(),
                 testSetReference: evaluator.testSetEvaluation.records())
-            let url = directory.url.appendingPathComponent("eval.json")
+            report.labelAccuracyPerClass = evaluation.labelAccuracy?.perClass
+            let url = folder.appendingPathComponent("eval.json")
             try report.write(to: url)
             printTable(report, testImages: test.labels.count)
             print("Wrote \(url.path)")
         }
     }
 
-    /// The images to score and, for a conditional model, the label each was generated for.
-    /// A conditional model (1,000 samples per requested label) is a second branch here; the
-    /// evaluator already turns requested labels into `label_accuracy`.
+    /// The images to score and, for a conditional model, the label each was generated for: the
+    /// labels cycle through the classes, so the default 10,000 samples ask 1,000 times for each digit.
     private func generatedSamples(_ model: GANModel) throws -> (images: Tensor, requestedLabels: [Int]?) {
-        (try generatedDigits(model: model, count: samples, seed: seed), nil)
+        guard model.isConditional else { return (try generatedDigits(model: model, count: samples, seed: seed), nil) }
+        let labels = (0..<samples).map { $0 % model.classCount }
+        return (try generatedDigits(model: model, count: samples, seed: seed, labels: labels), labels)
     }
 
     private func printTable(_ report: EvaluationReport, testImages: Int) {
@@ -79,6 +77,10 @@ struct Evaluate: ParsableCommand {
                 + real[0].leftPadded(to: 20) + real[1].leftPadded(to: 13))
         }
         print("Generated samples per digit 0–9: \(report.labelHistogram.map(String.init).joined(separator: " "))")
+        if let perClass = report.labelAccuracyPerClass {
+            let values = perClass.map { $0.map { String(format: "%.3f", $0) } ?? "-" }
+            print("Label accuracy per requested digit 0–9: \(values.joined(separator: " "))")
+        }
         print("Protocols:")
         for record in report.metrics { print("  \(record.metric): \(record.protocol)") }
     }

@@ -227,4 +227,18 @@ final class CLITests: XCTestCase {
         let again = try forger(["eval", "--run", run.path, "--samples", "40", "--seed", "3", "--data", data]).output
         XCTAssertEqual(again, output, "evaluation is deterministic")
     }
+
+    func testEvalOfAConditionalGeneratorReportsLabelAccuracy() throws {
+        let data = try writeSmallMNIST(count: 100).path
+        let run = try tinyRun("cgan", name: "labelled")
+        let folder = workspace.appendingPathComponent("exported")
+        try forger(["export", "--run", run.path, "--out", folder.path])
+        let output = try forger(["eval", "--generator", folder.path, "--samples", "20", "--data", data]).output
+        XCTAssertTrue(output.contains("label_accuracy") && output.contains("per requested digit"), output)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("eval.json"))) as! [String: Any]
+        XCTAssertEqual((report["label_accuracy_per_class"] as? [Any])?.count, 10)
+        let accuracy = (report["metrics"] as! [[String: Any]]).first { $0["metric"] as? String == "label_accuracy" }
+        XCTAssertNotNil(accuracy)
+        XCTAssertTrue((0...1).contains(accuracy?["value"] as? Double ?? -1))
+    }
 }
