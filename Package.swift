@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG"]),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "Tensors", dependencies: ["Kernels"]),
-        .target(name: "NN", dependencies: ["Tensors"]),
+        .target(name: "NN", dependencies: ["Tensors", "Kernels"]),
         .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CImageCodecs"]),
         .target(name: "GANs", dependencies: ["Tensors", "NN", "Datasets"]),
         .target(name: "Metrics", dependencies: ["GANs", "NN", "Datasets", "Tensors"], resources: [.copy("Weights")]),

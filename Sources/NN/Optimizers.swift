@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import Tensors
 
 /// An optimiser that updates a fixed list of named parameters from their gradients.
@@ -45,20 +46,16 @@ public final class Adam: Optimizer {
         step += 1
         let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
         let correction2Root = (1 - Float(Foundation.pow(Double(beta2), Double(step)))).squareRoot()
-        let stepSize = learningRate / correction1
-        let (beta1, beta2, epsilon, weightDecay) = (self.beta1, self.beta2, self.epsilon, self.weightDecay)
+        let settings = Kernels.AdamStep(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                                        stepSize: learningRate / correction1, correction2Root: correction2Root)
         for index in parameters.indices {
             precondition(gradients[index].shape == parameters[index].parameter.value.shape, "gradient shape mismatch for \(parameters[index].name)")
             gradients[index].withUnsafeBufferPointer { gradient in
                 firstMoments[index].withUnsafeMutableBufferPointer { m in
                     secondMoments[index].withUnsafeMutableBufferPointer { v in
                         parameters[index].parameter.value.withUnsafeMutableBufferPointer { p in
-                            for i in p.indices {
-                                let g = gradient[i] + weightDecay * p[i]
-                                m[i] = beta1 * m[i] + (1 - beta1) * g
-                                v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                                p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
-                            }
+                            Kernels.adamUpdate(settings, parameters: p.baseAddress!, gradients: gradient.baseAddress!,
+                                               firstMoments: m.baseAddress!, secondMoments: v.baseAddress!, count: p.count)
                         }
                     }
                 }

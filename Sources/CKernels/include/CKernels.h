@@ -26,6 +26,19 @@ void ck_sgemm_naive(int trans_a, int trans_b, long m, long n, long k, float alph
 /* 1 when the AVX2/FMA micro-kernel was selected at run time. */
 int ck_sgemm_uses_avx2(void);
 
+/* Adam (PyTorch semantics) over one tensor: g' = g + weight_decay * p; m = beta1 m + (1 - beta1) g';
+ * v = beta2 v + (1 - beta2) g'^2; p -= step_size * m / (sqrt(v) / correction2_root + epsilon), where
+ * step_size = lr / (1 - beta1^t) and correction2_root = sqrt(1 - beta2^t). Vectorised (AVX2 when the
+ * CPU has it) and split over the pool; bit-identical to the scalar twin. */
+typedef struct {
+    float beta1, beta2, epsilon, weight_decay, step_size, correction2_root;
+} ck_adam_settings;
+void ck_adam_update(const ck_adam_settings *settings, float *parameters, const float *gradients, float *first,
+                    float *second, long count);
+/* The scalar loop, serial: the twin the fast path is tested against. */
+void ck_adam_update_naive(const ck_adam_settings *settings, float *parameters, const float *gradients, float *first,
+                          float *second, long count);
+
 /* Convolution geometry, NCHW; the same description serves the transposed convolution. */
 typedef struct {
     long batch, in_channels, in_height, in_width, out_channels, kernel_height, kernel_width;
