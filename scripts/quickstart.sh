@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build Forger in release mode, train the default GAN (the
-# vanilla `mlp` GAN) on the repository's copy of MNIST and write a sample grid.
+# The main job: install dependencies, build Forger in release mode, train the default GAN — the
+# conditional GAN (`cgan`), which learns every digit where the unconditional MLP GAN collapses onto a
+# few — on the repository's copy of MNIST, write a grid with one row per requested digit and score
+# the generator with the MNIST classifier.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-dependencies.sh
 swift build -c release --product forger
 forger=.build/release/forger
-epochs="${FORGER_EPOCHS:-20}"
-"$forger" train mlp --epochs "$epochs" --seed 0 --name quickstart-mlp --runs-dir runs
-"$forger" sample --run runs/quickstart-mlp --count 64 --seed 1 --out runs/quickstart-mlp/grid.png
-echo "Sample grid: runs/quickstart-mlp/grid.png"
+epochs="${FORGER_EPOCHS:-10}"
+run=runs/quickstart-cgan
+"$forger" train cgan --epochs "$epochs" --seed 0 --name quickstart-cgan --runs-dir runs --sample-every 2000
+"$forger" sample --run "$run" --labels 0-9 --count 10 --seed 1 --out "$run/grid.png"
+"$forger" eval --run "$run"
+echo "Sample grid (one row per digit 0–9): $run/grid.png"

@@ -23,7 +23,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 field() { grep -o "\"$1\": *[0-9.]*" | grep -o '[0-9.]*$'; }
 
 printf "| workload (batch) | threads | Forger ms/step | PyTorch ms/step | PyTorch / Forger | Forger MB | PyTorch MB |\n|---|---|---|---|---|---|---|\n"
-for workload in "mlp 64 30" "dcgan 256 4" "dcgan 64 8" "dcgan64 64 4"; do
+for workload in "mlp 64 30" "cgan 64 30" "dcgan 256 4" "dcgan 64 8" "dcgan64 64 4"; do
   set -- $workload
   forger_times=(); torch_times=()
   for _ in $(seq 1 "$rounds"); do
