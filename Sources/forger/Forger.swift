@@ -8,7 +8,9 @@ struct Forger: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train, sample and inspect generative adversarial networks.",
         version: forgerVersion,
-        subcommands: [Train.self, Sample.self, Interpolate.self, Export.self, Models.self, DataCommand.self])
+        subcommands: [
+            Train.self, Sample.self, Interpolate.self, Export.self, Translate.self, EvaluateTranslation.self, Models.self, DataCommand.self,
+        ])
 }
 
 extension ModelKind: ExpressibleByArgument {}
