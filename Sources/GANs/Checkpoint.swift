@@ -36,7 +36,7 @@ public enum Checkpoint {
 
     /// Saves a step and prunes older step folders beyond `keep`.
     public static func save(
-        model: GANModel, context: TrainingContext, state: TrainerState, to checkpoints: URL, keep: Int
+        model: NetworkPair, context: TrainingContext, state: TrainerState, to checkpoints: URL, keep: Int
     ) throws {
         let manager = FileManager.default
         let final = stepDirectory(state.step, in: checkpoints)
@@ -67,7 +67,7 @@ public enum Checkpoint {
     }
 
     /// Restores a saved step into `model` and `context`; returns the trainer state.
-    public static func load(step: Int, from checkpoints: URL, model: GANModel, context: TrainingContext?) throws -> TrainerState {
+    public static func load(step: Int, from checkpoints: URL, model: NetworkPair, context: TrainingContext?) throws -> TrainerState {
         let folder = stepDirectory(step, in: checkpoints)
         guard FileManager.default.fileExists(atPath: folder.path) else {
             throw RunError("no checkpoint for step \(step) in \(checkpoints.path)")
@@ -99,7 +99,7 @@ public enum Checkpoint {
     }
 
     /// The random streams of both networks by prefixed name, for `TrainerState`.
-    public static func randomStreams(of model: GANModel) -> [String: RandomGenerator] {
+    public static func randomStreams(of model: NetworkPair) -> [String: RandomGenerator] {
         var result: [String: RandomGenerator] = [:]
         for (name, stream) in model.generator.namedRandomStreams() { result["generator.\(name)"] = stream.generator }
         for (name, stream) in model.discriminator.namedRandomStreams() { result["discriminator.\(name)"] = stream.generator }

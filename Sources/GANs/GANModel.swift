@@ -1,15 +1,19 @@
 import NN
 import Tensors
 
+/// The two networks every adversarial model owns: what checkpoints save and optimisers update.
+public protocol NetworkPair: AnyObject {
+    /// The network that makes images; saved as `generator.safetensors`.
+    var generator: Module { get }
+    /// The network that scores images; saved as `discriminator.safetensors`.
+    var discriminator: Module { get }
+}
+
 /// A generator–discriminator pair with the training step of its reference implementation.
 ///
 /// Images are NCHW in [-1, 1]; noise is `[N, latentDimension]` from N(0, 1). Conditional models
 /// (`classCount > 0`) take one class label per image in both networks; unconditional ones ignore labels.
-public protocol GANModel: AnyObject {
-    /// The network that turns noise into images; saved as `generator.safetensors`.
-    var generator: Module { get }
-    /// The network that scores images; saved as `discriminator.safetensors`.
-    var discriminator: Module { get }
+public protocol GANModel: NetworkPair {
     /// Defaults of the reference (optimiser, batch size, what the discriminator outputs).
     var hyperparameters: Hyperparameters { get }
     /// The noise size.
@@ -93,7 +97,7 @@ public final class TrainingContext {
     public var noise: RandomGenerator
     public let objective: AdversarialLoss
 
-    public init(model: GANModel, hyperparameters: Hyperparameters, noise: RandomGenerator, objective: AdversarialLoss) {
+    public init(model: NetworkPair, hyperparameters: Hyperparameters, noise: RandomGenerator, objective: AdversarialLoss) {
         let settings = hyperparameters
         generatorOptimizer = Adam(parameters: model.generator.namedParameters(), learningRate: settings.learningRate,
                                   beta1: settings.beta1, beta2: settings.beta2, epsilon: settings.epsilon)

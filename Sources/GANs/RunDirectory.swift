@@ -23,8 +23,8 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Writes `config.json` atomically.
-    public func writeConfiguration(_ options: TrainingOptions) throws {
+    /// Writes `config.json` atomically (`TrainingOptions` or `TranslationOptions`).
+    public func writeConfiguration<Options: Encodable>(_ options: Options) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(options).write(to: configurationURL, options: .atomic)
@@ -37,6 +37,8 @@ public struct RunDirectory: Sendable {
         }
         do {
             return try JSONDecoder().decode(TrainingOptions.self, from: data)
+        } catch where isTranslationRun {
+            throw RunError("\(url.path) is an image-to-image translation run: use `forger translate` or `forger eval-translation`")
         } catch {
             throw RunError("\(configurationURL.path) is not a valid run configuration: \(error)")
         }

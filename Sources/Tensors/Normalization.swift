@@ -134,3 +134,18 @@ struct ChannelLayout {
         return (mean, variance)
     }
 }
+
+extension Tensor {
+    /// Instance normalisation of `[N, C, H, W]`: every (sample, channel) plane minus its own mean,
+    /// divided by √(its biased variance + ε), with no learned scale or shift.
+    ///
+    /// This is PyTorch's `InstanceNorm2d(affine=False, track_running_stats=False)` (Ulyanov et al.
+    /// 2016), pix2pix's `--norm instance`: the same in training and evaluation. Composed from primitive
+    /// ops, so its gradient differentiates again.
+    public func instanceNormalized(epsilon: Float = 1e-5) -> Tensor {
+        precondition(rank == 4, "instanceNormalized takes [N, C, H, W], got \(shape)")
+        let centered = self - mean(alongAxes: [2, 3], keepingDimensions: true)
+        let variance = centered.squared().mean(alongAxes: [2, 3], keepingDimensions: true)
+        return centered / (variance + epsilon).squareRoot()
+    }
+}

@@ -9,8 +9,8 @@ struct Forger: ParsableCommand {
         abstract: "Train, sample and inspect generative adversarial networks.",
         version: forgerVersion,
         subcommands: [
-            Train.self, Sample.self, Interpolate.self, Export.self, Evaluate.self, Classifier.self, Models.self,
-            DataCommand.self,
+            Train.self, Sample.self, Interpolate.self, Export.self, Translate.self, Evaluate.self, EvaluateTranslation.self,
+            Classifier.self, Models.self, DataCommand.self,
         ])
 }
 

@@ -6,9 +6,11 @@ final class ProgressLine {
     private let isTerminal = isatty(STDOUT_FILENO) != 0
     private var lastPrinted = Date.distantPast
 
-    func show(_ report: ProgressReport) {
+    /// Shows one step; translation runs also pass G's L1 term (and their D scores are D(x, y) and D(x, G(x))).
+    func show(_ report: ProgressReport, l1: Float? = nil) {
+        let scores = l1 == nil ? "D(x) %.3f  D(G(z)) %.3f" : "D(x,y) %.3f  D(x,G(x)) %.3f"
         let text = String(
-            format: "step %d/%d  epoch %d  D loss %.4f  G loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.0f img/s  ETA %@",
+            format: "step %d/%d  epoch %d  D loss %.4f  G loss %.4f  \(scores)\(l1.map { String(format: "  L1 %.4f", $0) } ?? "")  %.0f img/s  ETA %@",
             report.step, report.totalSteps, report.epoch + 1, report.metrics.discriminatorLoss, report.metrics.generatorLoss,
             report.metrics.realScore, report.metrics.fakeScore, report.imagesPerSecond, Self.duration(report.secondsRemaining))
         if isTerminal {

@@ -2,20 +2,25 @@ import ArgumentParser
 import Foundation
 import GANs
 
-/// `forger train <model>`: trains on MNIST into `runs/<name>`, or continues a run with `--resume`.
+/// `forger train <model>`: trains on MNIST (or, for translation models, a paired A|B folder) into
+/// `runs/<name>`, or continues a run with `--resume`.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a GAN on MNIST.",
-        discussion: "Writes runs/<name>/{config.json, metrics.jsonl, samples/, checkpoints/}. Defaults are the reference's.")
+        abstract: "Train a GAN on MNIST, or an image-to-image translation model on paired images.",
+        discussion: """
+            Writes runs/<name>/{config.json, metrics.jsonl, samples/, checkpoints/}. Defaults are the reference's. \
+            Translation models (pix2pix) need --data with a pix2pix folder (train/, val/, test/ of A|B images).
+            """)
 
     @Argument(help: "The model (see `forger models`). Not needed with --resume.")
-    var model: ModelKind?
+    var model: TrainableModel?
     @Option(help: "Passes over the training set.") var epochs: Int?
     @Option(help: "Training steps (one D and one G update each); overrides --epochs.") var steps: Int?
     @Option(help: "Images per batch (default: the reference's).") var batchSize: Int?
     @Option(name: .customLong("lr"), help: "Adam learning rate for both networks (default: the reference's).") var learningRate: Float?
     @Option(help: "Seed for weights, noise, dropout and data order.") var seed: UInt64 = 0
-    @Option(help: "Folder with the MNIST IDX files (else FORGER_DATA, the repository copy, the cache).") var data: String?
+    @Option(help: "Folder with the MNIST IDX files (else FORGER_DATA, the repository copy, the cache); for pix2pix the paired A|B folder.")
+    var data: String?
     @Option(help: "Where runs are written.") var runsDir = "runs"
     @Option(help: "Run name (default: <model>-<UTC time>).") var name: String?
     @Option(help: "Steps between sample grids (0: at the end only).") var sampleEvery = 500
@@ -24,9 +29,13 @@ struct Train: ParsableCommand {
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
     @Option(help: "Train on the first N images only.") var limit: Int?
     @Option(help: "Continue the run in this folder from its latest checkpoint.") var resume: String?
+    @OptionGroup(title: "Translation models") var translation: TranslationTrainingOptions
 
     func validate() throws {
         if resume == nil && model == nil { throw ValidationError("name a model to train (see `forger models`) or --resume a run") }
+        if case .gan(let kind) = model, let flag = translation.givenFlags.first {
+            throw ValidationError("\(flag) applies to translation models (pix2pix), not \(kind.rawValue)")
+        }
         for (value, flag) in [(epochs, "--epochs"), (steps, "--steps"), (batchSize, "--batch-size"), (limit, "--limit")] {
             if let value, value <= 0 { throw ValidationError("\(flag) must be positive") }
         }
@@ -34,6 +43,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)  // progress must reach logs and pipes as it happens
+        if case .translation(let kind) = model { return try trainTranslation(kind) }
+        if let resume, RunDirectory(url: URL(fileURLWithPath: resume)).isTranslationRun { return try trainTranslation(nil) }
         try reportingErrors {
             let (options, resuming) = try makeOptions()
             let trainer = try Trainer(options: options, resume: resuming)
@@ -55,7 +66,8 @@ struct Train: ParsableCommand {
             options.runsDirectory = url.deletingLastPathComponent().path
             options.name = url.lastPathComponent
         } else {
-            options = TrainingOptions(model: model!, name: name)
+            guard case .gan(let kind) = model! else { throw RunError("\(model!) is not a noise-to-image GAN") }
+            options = TrainingOptions(model: kind, name: name)
             options.runsDirectory = runsDir
             options.seed = seed
             options.sampleEvery = sampleEvery

@@ -132,6 +132,22 @@ final class NormalizationTests: XCTestCase {
         }
     }
 
+    /// Instance normalisation against the formula in Double, its gradient against finite differences.
+    func testInstanceNormAgainstReference() {
+        let shape = [2, 3, 3, 2]
+        let x = randomTensor(shape, seed: 8, low: -2, high: 2)
+        checkOp([x], gradientTolerance: 5e-3, { $0[0].instanceNormalized(epsilon: 1e-3) }, reference: { refs in
+            let count = Double(shape[2] * shape[3])
+            let mean = refs[0].reduce([2, 3], keep: true, initial: 0, +).map { $0 / count }
+            let centered = Reference.zip(refs[0], mean, -)
+            let variance = centered.map { $0 * $0 }.reduce([2, 3], keep: true, initial: 0, +).map { $0 / count }
+            return Reference.zip(centered, variance.map { ($0 + 1e-3).squareRoot() }, /)
+        })
+        let normalized = x.instanceNormalized()
+        let planeMeans = normalized.mean(alongAxes: [2, 3]).scalars
+        XCTAssertTrue(planeMeans.allSatisfy { Swift.abs($0) < 1e-5 }, "every plane has mean 0: \(planeMeans)")
+    }
+
     /// Second order: the fused op's gradient-norm differentiated again equals the composed twin's.
     func testFusedBatchNormSecondOrderMatchesComposedTwin() {
         let x = randomTensor([4, 3], seed: 4).tracked(), weight = randomTensor([3], seed: 5).tracked()
