@@ -38,7 +38,7 @@ public struct RunDirectory: Sendable {
         do {
             return try JSONDecoder().decode(TrainingOptions.self, from: data)
         } catch where isTranslationRun {
-            throw RunError("\(url.path) is an image-to-image translation run: use `forger translate` or `forger eval-translation`")
+            throw RunError("\(url.path) is an image-to-image translation run: use `forger translate` or `forger eval`")
         } catch {
             throw RunError("\(configurationURL.path) is not a valid run configuration: \(error)")
         }

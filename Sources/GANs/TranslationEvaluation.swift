@@ -31,11 +31,21 @@ public enum TranslationEvaluation {
         public var translation: Scores
         /// The source image taken as the output; nil when source and target channels differ.
         public var input: Scores?
+        /// For digit tasks (pairs with `labels.txt` and a digit classifier): how often the
+        /// classifier reads the true digit in the translations and in the targets themselves.
+        public var digitAccuracy: DigitAccuracy?
 
         enum CodingKeys: String, CodingKey {
             case model, step, split, pairs, translation, input
             case batchStatistics = "batch_statistics"
+            case digitAccuracy = "digit_accuracy"
         }
+    }
+
+    /// Classifier accuracy on translated digits next to its accuracy on the true target images.
+    public struct DigitAccuracy: Codable, Equatable, Sendable {
+        public var translation: Double
+        public var target: Double
     }
 
     /// Running sums of per-image L1 and PSNR.
@@ -69,14 +79,16 @@ public enum TranslationEvaluation {
         min(100, 10 * log10(4 / max(meanSquaredError, 1e-12)))
     }
 
-    /// Scores the translator on `split` (the first `limit` pairs when given), unjittered.
+    /// Scores the translator on `split` (the first `limit` pairs when given), unjittered. With
+    /// `classify` (images → digit labels) and labelled pairs, also the digit accuracy of the
+    /// translations and of the targets.
     ///
     /// With batch statistics the pairs go one at a time, as the reference's `test.py` does, so each
     /// image is normalised by its own statistics; otherwise in batches of `batchSize`, which do not
     /// change the result.
     public static func evaluate(
         _ translator: TrainedTranslator, split: PairedImages.Split = .test, limit: Int? = nil,
-        batchStatistics: Bool = false, batchSize: Int = 50
+        batchStatistics: Bool = false, batchSize: Int = 50, classify: ((Tensor) -> [Int])? = nil
     ) throws -> Report {
         let options = translator.options, architecture = options.architecture
         let data = try PairedImages(
@@ -87,15 +99,26 @@ public enum TranslationEvaluation {
         translator.useBatchStatistics(batchStatistics)
         defer { translator.useBatchStatistics(false) }
         var translation = Accumulator(), input = Accumulator()
+        let labels = classify == nil || architecture.targetChannels != 1 ? nil : data.labels
+        var hits = (translation: 0, target: 0)
         let step = batchStatistics ? 1 : batchSize
         for start in stride(from: 0, to: count, by: step) {
-            let (source, target) = try data.batch(Array(start..<min(start + step, count)), seed: 0, epoch: 0)
-            translation.add(translator.translate(source), target)
+            let indices = Array(start..<min(start + step, count))
+            let (source, target) = try data.batch(indices, seed: 0, epoch: 0)
+            let output = translator.translate(source)
+            translation.add(output, target)
             if source.shape == target.shape { input.add(source, target) }
+            if let labels, let classify {
+                let truth = indices.map { labels[$0] }
+                hits.translation += zip(classify(output), truth).filter { $0 == $1 }.count
+                hits.target += zip(classify(target), truth).filter { $0 == $1 }.count
+            }
         }
+        let digitAccuracy = labels == nil || count == 0 ? nil
+            : DigitAccuracy(translation: Double(hits.translation) / Double(count), target: Double(hits.target) / Double(count))
         return Report(
             model: options.model.rawValue, step: translator.step, split: split, pairs: count, batchStatistics: batchStatistics,
-            translation: translation.scores, input: input.imageCount > 0 ? input.scores : nil)
+            translation: translation.scores, input: input.imageCount > 0 ? input.scores : nil, digitAccuracy: digitAccuracy)
     }
 
     /// Writes the report as `eval.json` in the run folder, atomically.

@@ -12,7 +12,9 @@ struct Evaluate: ParsableCommand {
         abstract: "Measure a generator: classifier score, Fréchet distance, mode coverage, label accuracy.",
         discussion: "Prints the metrics of the generated images next to those of as many real training images and of the "
             + "10,000 test images, and writes eval.json into the run (or the exported generator's folder). "
-            + "Conditional models also get label_accuracy. Protocols: docs/evaluation.md.")
+            + "Conditional models also get label_accuracy. Translation (pix2pix) runs get mean L1 and PSNR on their "
+            + "paired images and, for MNIST digit tasks, the classifier's accuracy on the translations. "
+            + "Protocols: docs/evaluation.md.")
 
     @OptionGroup var source: GeneratorSource
     @Option(help: "How many images to generate and score.") var samples = 10_000
@@ -20,14 +22,24 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Classifier weights (default: the shipped classifier).") var weights: String?
     @Option(help: "Folder with the MNIST IDX files (else FORGER_DATA, the repository copy, the cache).") var data: String?
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Translation runs: the split to score (test, val or train).") var split: PairedImages.Split = .test
+    @Option(help: "Translation runs: score the first N pairs only.") var limit: Int?
+    @Flag(help: "Translation runs: per-image statistics and dropout on, as the reference's test.py.")
+    var batchStatistics = false
 
     func validate() throws {
         guard samples >= 2 else { throw ValidationError("--samples must be at least 2 (a covariance needs two)") }
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
     }
 
     func run() throws {
         try reportingErrors {
             threads.map { Parallelism.threadCount = $0 }
+            if let runPath = source.runPath, RunDirectory(url: URL(fileURLWithPath: runPath)).isTranslationRun {
+                return try TranslationEvaluationCommand(
+                    runURL: URL(fileURLWithPath: runPath), checkpoint: source.checkpoint, split: split, limit: limit,
+                    batchStatistics: batchStatistics, weights: weights).run()
+            }
             let generator = try source.load()
             let (model, step) = (generator.model, generator.step)
             let folder = URL(fileURLWithPath: source.runPath ?? source.exportPath!)

@@ -2,42 +2,46 @@ import ArgumentParser
 import Datasets
 import Foundation
 import GANs
+import Metrics
+import Tensors
 
-/// `forger eval-translation`: mean L1 and PSNR of a translation run on its test pairs, as a table
-/// and as `eval.json` in the run.
-struct EvaluateTranslation: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "eval-translation",
-        abstract: "Score a translation run (pix2pix) on its paired test images: mean L1 and PSNR.",
-        discussion: """
-            L1 is the mean absolute difference in the [-1, 1] scale; PSNR is per image in dB (peak-to-peak \
-            range 2), averaged. The 'input as output' row scores the untranslated input, the baseline to beat. \
-            Writes eval.json into the run.
-            """)
-
-    @Option(name: .customLong("run"), help: "A translation run folder (runs/<name>).") var runPath: String
-    @Option(help: "Use this step's checkpoint (default: the latest).") var checkpoint: Int?
-    @Option(help: "The split to score: test, val or train.") var split: PairedImages.Split = .test
-    @Option(help: "Score the first N pairs only.") var limit: Int?
-    @Flag(help: "Normalise with each image's statistics and keep dropout active, as the reference's test.py.")
-    var batchStatistics = false
-
-    func validate() throws {
-        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
-    }
+/// The translation branch of `forger eval`: mean L1 and PSNR of a pix2pix run on its paired
+/// images and, for MNIST digit tasks, the classifier's accuracy on the translated digits.
+struct TranslationEvaluationCommand {
+    let runURL: URL
+    let checkpoint: Int?
+    let split: PairedImages.Split
+    let limit: Int?
+    let batchStatistics: Bool
+    /// Classifier weights (default: the shipped MNIST classifier).
+    let weights: String?
 
     func run() throws {
-        try reportingErrors {
-            let runURL = URL(fileURLWithPath: runPath)
-            let translator = try TrainedTranslator.load(run: runURL, checkpoint: checkpoint)
-            let report = try TranslationEvaluation.evaluate(translator, split: split, limit: limit, batchStatistics: batchStatistics)
-            try TranslationEvaluation.write(report, to: RunDirectory(url: runURL))
-            print("\(report.model) step \(report.step), \(report.pairs) \(report.split.rawValue) pairs"
-                + (report.batchStatistics ? " (batch statistics, dropout on)" : " (evaluation mode)"))
-            print("output              mean L1   PSNR (dB)")
-            print(row("translation", report.translation))
-            if let input = report.input { print(row("input as output", input)) }
-            print("Wrote \(runURL.appendingPathComponent("eval.json").path)")
+        let translator = try TrainedTranslator.load(run: runURL, checkpoint: checkpoint)
+        let report = try TranslationEvaluation.evaluate(
+            translator, split: split, limit: limit, batchStatistics: batchStatistics, classify: try digitClassifier())
+        try TranslationEvaluation.write(report, to: RunDirectory(url: runURL))
+        print("\(report.model) step \(report.step), \(report.pairs) \(report.split.rawValue) pairs"
+            + (report.batchStatistics ? " (batch statistics, dropout on)" : " (evaluation mode)"))
+        print("output              mean L1   PSNR (dB)")
+        print(row("translation", report.translation))
+        if let input = report.input { print(row("input as output", input)) }
+        if let digits = report.digitAccuracy {
+            print(String(format: "MNIST classifier reads the true digit in %.2f %% of translations (%.2f %% of targets)",
+                         100 * digits.translation, 100 * digits.target))
+        }
+        print("Wrote \(runURL.appendingPathComponent("eval.json").path)")
+    }
+
+    /// The MNIST classifier on single-channel images: 32×32 digits (MNIST padded by 2) are cropped
+    /// back to 28×28, other sizes resized bilinearly.
+    private func digitClassifier() throws -> (Tensor) -> [Int] {
+        let classifier = try MNISTClassifier.load(from: weights.map { URL(fileURLWithPath: $0) })
+        return { images in
+            let side = images.shape[2]
+            let digits = side == 32 ? withoutGradients { images.sliced(from: [0, 0, 2, 2], to: [images.shape[0], 1, 30, 30]) }
+                : side == 28 ? images : resizeBilinear(images, height: 28, width: 28)
+            return MNISTClassifier.predictedLabels(classifier.logits(digits))
         }
     }
 

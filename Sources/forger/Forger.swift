@@ -9,7 +9,7 @@ struct Forger: ParsableCommand {
         abstract: "Train, sample and inspect generative adversarial networks.",
         version: forgerVersion,
         subcommands: [
-            Train.self, Sample.self, Interpolate.self, Export.self, Translate.self, Evaluate.self, EvaluateTranslation.self,
+            Train.self, Sample.self, Interpolate.self, Export.self, Translate.self, Evaluate.self,
             Classifier.self, Models.self, DataCommand.self,
         ])
 }

@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 import XCTest
 
-/// `forger train pix2pix`, `forger translate` and `forger eval-translation`, run as the built binary.
+/// `forger train pix2pix`, `forger translate` and `forger eval`, run as the built binary.
 extension CLITests {
     func testPix2PixTrainResumeTranslateAndEvaluate() throws {
         let pairs = workspace.appendingPathComponent("edges")
@@ -29,13 +29,17 @@ extension CLITests {
         try forger(["translate", "--run", run.path, "--input", plain.path, "--out", outputs.path, "--batch-statistics"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: outputs.appendingPathComponent("plain.png").path))
 
-        let evaluation = try forger(["eval-translation", "--run", run.path]).output
+        let evaluation = try forger(["eval", "--run", run.path]).output
         XCTAssertTrue(evaluation.contains("3 test pairs") && evaluation.contains("input as output"), evaluation)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("eval.json"))) as! [String: Any]
         let scores = report["translation"] as! [String: Double]
         XCTAssertTrue(scores["l1"]!.isFinite && scores["l1"]! > 0, "\(scores)")
         XCTAssertTrue(scores["psnr"]!.isFinite, "\(scores)")
         XCTAssertEqual(report["step"] as? Int, 2)
+        XCTAssertTrue(evaluation.contains("MNIST classifier reads the true digit"), evaluation)
+        let digits = report["digit_accuracy"] as! [String: Double]
+        XCTAssertEqual(digits["target"], 1, "the shipped classifier reads the first three test digits")
+        XCTAssertTrue((0...1).contains(digits["translation"]!))
 
         let sample = try forger(["sample", "--run", run.path, "--out", workspace.appendingPathComponent("x.png").path], expectSuccess: false)
         XCTAssertTrue(sample.output.contains("translation run"), sample.output)
