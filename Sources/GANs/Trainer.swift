@@ -42,10 +42,7 @@ public final class Trainer {
     /// Prepares a new run (`resume == false`) or reopens the run at `options`' folder at its latest
     /// checkpoint. With `options.evaluateEvery > 0`, `evaluation` is what gets measured.
     public init(options: TrainingOptions, resume: Bool = false, evaluation: PeriodicEvaluation? = nil) throws {
-        guard options.pack >= 1, options.batchSize % options.pack == 0 else {
-            throw RunError("--pack \(options.pack) needs a batch size divisible by it (batch size \(options.batchSize))")
-        }
-        if options.evaluateEvery > 0 && evaluation == nil { throw RunError("evaluation every \(options.evaluateEvery) steps needs an evaluation") }
+        try Self.validate(options, evaluation: evaluation)
         self.options = options
         self.evaluation = evaluation
         if options.threads > 0 { Parallelism.threadCount = options.threads }
@@ -78,6 +75,17 @@ public final class Trainer {
             try run.create()
         }
         try run.writeConfiguration(options)
+    }
+
+    /// Options the trainer cannot run with: packing that does not divide the batch, or evaluation
+    /// steps without an evaluation.
+    static func validate(_ options: TrainingOptions, evaluation: PeriodicEvaluation?) throws {
+        guard options.pack >= 1, options.batchSize % options.pack == 0 else {
+            throw RunError("--pack \(options.pack) needs a batch size divisible by it (batch size \(options.batchSize))")
+        }
+        if options.evaluateEvery > 0 && evaluation == nil {
+            throw RunError("evaluation every \(options.evaluateEvery) steps needs an evaluation")
+        }
     }
 
     /// The step count the run trains to.
