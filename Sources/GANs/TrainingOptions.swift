@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// Every option of a training run; written to `config.json` so a run can be understood and resumed.
@@ -25,6 +26,16 @@ public struct TrainingOptions: Codable, Hashable, Sendable {
     public var trainingLimit: Int?
     /// How many step checkpoints to keep besides the latest weights.
     public var keepCheckpoints: Int
+    /// How many samples the discriminator judges at once (PacGAN's m; 1 is the plain GAN). The
+    /// batch size must be divisible by it. Configurations written before packing existed mean 1.
+    public var pack: Int
+    /// The 2-D mixture a `mixture` model trains on (nil for other models; `mixture` defaults to the ring).
+    public var mixture: GaussianMixture.Layout?
+    /// Steps between evaluations during training (0: none); each appends the metrics to
+    /// `metrics.jsonl` and may replace the `best` checkpoint. Older configurations mean 0.
+    public var evaluateEvery: Int
+    /// Samples per evaluation during training (nil: the protocol's count).
+    public var evaluationSamples: Int?
     /// The Forger version that wrote the run.
     public var version: String
 
@@ -46,7 +57,43 @@ public struct TrainingOptions: Codable, Hashable, Sendable {
         threads = 0
         trainingLimit = nil
         keepCheckpoints = 3
+        pack = 1
+        mixture = model == .mixture ? .ring : nil
+        evaluateEvery = 0
+        evaluationSamples = nil
         version = forgerVersion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, epochs, steps, batchSize, learningRate, seed, dataDirectory, runsDirectory, name, sampleEvery
+        case checkpointEvery, objective, threads, trainingLimit, keepCheckpoints, pack, mixture, evaluateEvery
+        case evaluationSamples, version
+    }
+
+    /// Decodes `config.json`; keys added after a run was written take the values that reproduce
+    /// that run (no packing, no evaluation during training).
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        model = try values.decode(ModelKind.self, forKey: .model)
+        epochs = try values.decode(Int.self, forKey: .epochs)
+        steps = try values.decodeIfPresent(Int.self, forKey: .steps)
+        batchSize = try values.decode(Int.self, forKey: .batchSize)
+        learningRate = try values.decode(Float.self, forKey: .learningRate)
+        seed = try values.decode(UInt64.self, forKey: .seed)
+        dataDirectory = try values.decodeIfPresent(String.self, forKey: .dataDirectory)
+        runsDirectory = try values.decode(String.self, forKey: .runsDirectory)
+        name = try values.decode(String.self, forKey: .name)
+        sampleEvery = try values.decode(Int.self, forKey: .sampleEvery)
+        checkpointEvery = try values.decode(Int.self, forKey: .checkpointEvery)
+        objective = try values.decode(AdversarialLoss.self, forKey: .objective)
+        threads = try values.decode(Int.self, forKey: .threads)
+        trainingLimit = try values.decodeIfPresent(Int.self, forKey: .trainingLimit)
+        keepCheckpoints = try values.decode(Int.self, forKey: .keepCheckpoints)
+        pack = try values.decodeIfPresent(Int.self, forKey: .pack) ?? 1
+        mixture = try values.decodeIfPresent(GaussianMixture.Layout.self, forKey: .mixture)
+        evaluateEvery = try values.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? 0
+        evaluationSamples = try values.decodeIfPresent(Int.self, forKey: .evaluationSamples)
+        version = try values.decode(String.self, forKey: .version)
     }
 
     static func timestamp() -> String {

@@ -128,3 +128,27 @@ public final class MaxPool2d: Module, Layer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor { Tensor.maxPool2d(input, kernelSize: kernelSize, stride: stride) }
 }
+
+/// A maxout unit layer (Goodfellow et al. 2013): an affine map to `outputSize · pieces` values, then
+/// the maximum of each consecutive group of `pieces`, giving `[N, outputSize]`.
+///
+/// The grouping is Blocks' `LinearMaxout` (the PacGAN and ALI discriminators): output unit j is the
+/// maximum of affine outputs j·pieces … j·pieces + pieces − 1. Its weight is `linear.weight`
+/// `[outputSize · pieces, inputSize]`.
+public final class Maxout: Module, Layer {
+    public let linear: Linear
+    public let pieces: Int
+
+    public init(inputSize: Int, outputSize: Int, pieces: Int, initializer: Initializer = .pytorchDefault,
+                generator: inout RandomGenerator) {
+        precondition(pieces > 0, "maxout needs at least one piece")
+        linear = Linear(inputSize: inputSize, outputSize: outputSize * pieces, initializer: initializer, generator: &generator)
+        self.pieces = pieces
+    }
+
+    /// `[N, inputSize]` → `[N, outputSize]`.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        let affine = linear(input)
+        return affine.reshaped(to: [affine.shape[0], -1, pieces]).max(alongAxes: [2])
+    }
+}

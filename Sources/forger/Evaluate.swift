@@ -9,26 +9,29 @@ import Tensors
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure a generator: classifier score, Fréchet distance, mode coverage, label accuracy.",
+        abstract: "Measure a generator: classifier score, Fréchet distance, mode coverage, label accuracy; modes on the mode-counting benchmarks.",
         discussion: "Prints the metrics of the generated images next to those of as many real training images and of the "
             + "10,000 test images, and writes eval.json into the run (or the exported generator's folder). "
-            + "Conditional models also get label_accuracy. Translation (pix2pix) runs get mean L1 and PSNR on their "
-            + "paired images and, for MNIST digit tasks, the classifier's accuracy on the translations. "
-            + "Protocols: docs/evaluation.md.")
+            + "Conditional models also get label_accuracy. 2-D mixtures get modes_captured and high_quality_percent (and a "
+            + "scatter plot in samples/), Stacked MNIST stacked_modes and stacked_kl. Translation (pix2pix) runs get "
+            + "mean L1 and PSNR on their paired images and, for MNIST digit tasks, the classifier's accuracy on the "
+            + "translations. Protocols: docs/evaluation.md.")
 
     @OptionGroup var source: GeneratorSource
-    @Option(help: "How many images to generate and score.") var samples = 10_000
+    @Option(help: "How many samples to generate and score (default: the protocol's: 10,000 MNIST, 2,500 mixture, 26,000 Stacked MNIST).")
+    var samples: Int?
     @Option(help: "Seed for the noise.") var seed: UInt64 = 0
     @Option(help: "Classifier weights (default: the shipped classifier).") var weights: String?
     @Option(help: "Folder with the MNIST IDX files (else FORGER_DATA, the repository copy, the cache).") var data: String?
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "The mixture of a mixture generator: ring or grid (default: the run's).") var dataset: GaussianMixture.Layout?
     @Option(help: "Translation runs: the split to score (test, val or train).") var split: PairedImages.Split = .test
     @Option(help: "Translation runs: score the first N pairs only.") var limit: Int?
     @Flag(help: "Translation runs: per-image statistics and dropout on, as the reference's test.py.")
     var batchStatistics = false
 
     func validate() throws {
-        guard samples >= 2 else { throw ValidationError("--samples must be at least 2 (a covariance needs two)") }
+        if let samples, samples < 2 { throw ValidationError("--samples must be at least 2 (a covariance needs two)") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
     }
 
@@ -43,6 +46,12 @@ struct Evaluate: ParsableCommand {
             let generator = try source.load()
             let (model, step) = (generator.model, generator.step)
             let folder = URL(fileURLWithPath: source.runPath ?? source.exportPath!)
+            switch generator.kind.data {
+            case .mnist: break
+            case .mixture: return try evaluateMixture(generator, folder: folder)
+            case .stackedMNIST: return try evaluateStackedMNIST(generator, folder: folder)
+            }
+            let samples = self.samples ?? 10_000
             let classifier = try MNISTClassifier.load(from: weights.map { URL(fileURLWithPath: $0) })
             let mnist = try MNIST.locateDirectory(explicit: data)
             let test = try MNIST(directory: mnist, split: .test)
@@ -67,6 +76,7 @@ struct Evaluate: ParsableCommand {
     /// The images to score and, for a conditional model, the label each was generated for: the
     /// labels cycle through the classes, so the default 10,000 samples ask 1,000 times for each digit.
     private func generatedSamples(_ model: GANModel) throws -> (images: Tensor, requestedLabels: [Int]?) {
+        let samples = self.samples ?? 10_000
         guard model.isConditional else { return (try generatedDigits(model: model, count: samples, seed: seed), nil) }
         let labels = (0..<samples).map { $0 % model.classCount }
         return (try generatedDigits(model: model, count: samples, seed: seed, labels: labels), labels)

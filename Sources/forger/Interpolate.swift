@@ -38,6 +38,9 @@ struct Interpolate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let generator = try source.load()
+            guard generator.kind.data != .mixture else {
+                throw RunError("\(generator.kind.rawValue) generates 2-D points, not images; use forger sample --out FILE.safetensors")
+            }
             try generator.validate(labels: label.map { [$0] } ?? [])
             let path: Tensor
             if let walk {

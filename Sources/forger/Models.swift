@@ -13,7 +13,7 @@ struct Models: ParsableCommand {
             let shape = model.imageShape.map(String.init).joined(separator: "×")
             print("\(kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0))  \(kind.summary)")
             print(String(repeating: " ", count: width + 2)
-                + "G \(model.generator.parameterCount) params, D \(model.discriminator.parameterCount) params, images \(shape)")
+                + "G \(model.generator.parameterCount) params, D \(model.discriminator.parameterCount) params, samples \(shape)")
         }
         for kind in TranslationModelKind.allCases {
             let model = kind.makeModel(seed: 0, configuration: Pix2Pix.Configuration())

@@ -10,7 +10,7 @@ struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate images with a trained generator.",
         discussion: """
-            FILE.png writes a grid; FILE.safetensors writes z [N, latent], images [N, C, H, W] in [-1, 1] \
+            FILE.png writes a grid (for mixture models a scatter plot of the points); FILE.safetensors writes z [N, latent], images [N, C, H, W] in [-1, 1] \
             and, for conditional models, labels [N]. With --labels, each row is one label and each column \
             one noise vector shared by all rows.
             """)
@@ -56,6 +56,11 @@ struct Sample: ParsableCommand {
 
     private func write(images: Tensor, noise: Tensor, labels: [Int], generator: TrainedGenerator, columns: Int?) throws {
         let url = URL(fileURLWithPath: out)
+        if out.hasSuffix(".png") && generator.kind.data == .mixture {
+            // Points, not images: a scatter plot of the generated points alone, framed around them.
+            let extent = 1.2 * max(images.scalars.filter(\.isFinite).map(Swift.abs).max() ?? 1, 1e-3)
+            return try writeScatterPlot(real: Tensor(zeros: [0, 2]), generated: images, extent: extent, to: url)
+        }
         if out.hasSuffix(".png") { return try writeImageGrid(images, to: url, columns: columns) }
         var tensors: [String: SafeTensorValue] = ["z": .float32(noise), "images": .float32(images)]
         if !labels.isEmpty { tensors["labels"] = .int64(values: labels.map(Int64.init), shape: [labels.count]) }

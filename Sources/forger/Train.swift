@@ -1,12 +1,13 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import GANs
 
-/// `forger train <model>`: trains on MNIST (or, for translation models, a paired A|B folder) into
-/// `runs/<name>`, or continues a run with `--resume`.
+/// `forger train <model>`: trains on the model's data (MNIST, a 2-D mixture, Stacked MNIST, or for
+/// translation models a paired A|B folder) into `runs/<name>`, or continues a run with `--resume`.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a GAN on MNIST, or an image-to-image translation model on paired images.",
+        abstract: "Train a GAN (on MNIST, a 2-D mixture or Stacked MNIST, as the model says), or an image-to-image translation model on paired images.",
         discussion: """
             Writes runs/<name>/{config.json, metrics.jsonl, samples/, checkpoints/}. Defaults are the reference's. \
             Translation models (pix2pix) need --data with a pix2pix folder (train/, val/, test/ of A|B images).
@@ -29,6 +30,12 @@ struct Train: ParsableCommand {
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
     @Option(help: "Train on the first N images only.") var limit: Int?
     @Option(help: "Continue the run in this folder from its latest checkpoint.") var resume: String?
+    @Option(help: "PacGAN packing: the discriminator judges this many samples at once (the batch size must be divisible by it).")
+    var pack: Int?
+    @Option(help: "The 2-D mixture a mixture model trains on: ring or grid.") var dataset: GaussianMixture.Layout?
+    @Option(help: "Evaluate every N steps (and at the end) into metrics.jsonl, keeping the best generator in checkpoints/best.")
+    var evalEvery: Int?
+    @Option(help: "Samples per evaluation during training (default: the protocol's).") var evalSamples: Int?
     @OptionGroup(title: "Translation models") var translation: TranslationTrainingOptions
 
     func validate() throws {
@@ -36,7 +43,11 @@ struct Train: ParsableCommand {
         if case .gan(let kind) = model, let flag = translation.givenFlags.first {
             throw ValidationError("\(flag) applies to translation models (pix2pix), not \(kind.rawValue)")
         }
-        for (value, flag) in [(epochs, "--epochs"), (steps, "--steps"), (batchSize, "--batch-size"), (limit, "--limit")] {
+        if dataset != nil, let model {
+            guard case .gan(.mixture) = model else { throw ValidationError("--dataset applies to the mixture model only") }
+        }
+        for (value, flag) in [(epochs, "--epochs"), (steps, "--steps"), (batchSize, "--batch-size"), (limit, "--limit"),
+                              (pack, "--pack"), (evalSamples, "--eval-samples")] {
             if let value, value <= 0 { throw ValidationError("\(flag) must be positive") }
         }
     }
@@ -47,9 +58,12 @@ struct Train: ParsableCommand {
         if let resume, RunDirectory(url: URL(fileURLWithPath: resume)).isTranslationRun { return try trainTranslation(nil) }
         try reportingErrors {
             let (options, resuming) = try makeOptions()
-            let trainer = try Trainer(options: options, resume: resuming)
-            print("\(resuming ? "Resuming" : "Training") \(options.model.rawValue) into \(trainer.run.url.path) "
-                + "(step \(trainer.step) of \(trainer.totalSteps), batch \(options.batchSize), seed \(options.seed))")
+            let evaluation = options.evaluateEvery > 0 ? try periodicEvaluation(for: options) : nil
+            let trainer = try Trainer(options: options, resume: resuming, evaluation: evaluation)
+            let packing = options.pack > 1 ? ", pack \(options.pack)" : ""
+            let mixture = options.mixture.map { " (\($0.rawValue))" } ?? ""
+            print("\(resuming ? "Resuming" : "Training") \(options.model.rawValue)\(mixture) into \(trainer.run.url.path) "
+                + "(step \(trainer.step) of \(trainer.totalSteps), batch \(options.batchSize)\(packing), seed \(options.seed))")
             let line = ProgressLine()
             try trainer.train { line.show($0) }
             line.finish()
@@ -77,10 +91,14 @@ struct Train: ParsableCommand {
             options.trainingLimit = limit
             batchSize.map { options.batchSize = $0 }
             learningRate.map { options.learningRate = $0 }
+            pack.map { options.pack = $0 }
+            dataset.map { options.mixture = $0 }
+            evalSamples.map { options.evaluationSamples = $0 }
         }
         epochs.map { options.epochs = $0; options.steps = nil }
         steps.map { options.steps = $0 }
         threads.map { options.threads = $0 }
+        evalEvery.map { options.evaluateEvery = $0 }
         if resume != nil, let data { options.dataDirectory = data }
         return (options, resume != nil)
     }

@@ -11,6 +11,9 @@ final class ModelTests: XCTestCase {
         // cgan: the reference; cdcgan: dcgan + label embeddings (500 each), projections (2,499 and
         // 39,984) and the label plane's extra channel (3,200 in G, 1,600 in D).
         .cgan: (1_511_412, 932_965), .cdcgan: (2_311_671, 254_949),
+        // mixture: 2·400 + 3·400² + 4 BatchNorms (800) + 802 / 3 maxouts (2·1000 + 1000, 2 × 201,000) + 201.
+        // dcgan-stacked: PacGAN's DCGAN at gf_dim = df_dim = 64 with biases and BatchNorm (see its file).
+        .mixture: (484_802, 405_201), .dcganStacked: (4_514_819, 4_310_401),
     ]
 
     func testParameterCountsAndShapesMatchTheReference() {

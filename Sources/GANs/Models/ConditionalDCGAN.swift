@@ -59,17 +59,21 @@ public final class ConditionalDCGAN: GANModel {
         public let labelEmbedding: Embedding
         public let labelProjection: Linear
         public let net: Sequential
+        /// How many (image, label) pairs one score judges (PacGAN); 1 is the reference.
+        public let pack: Int
 
-        public init(classCount: Int, generator random: inout RandomGenerator, dropoutSeed: UInt64) {
+        public init(classCount: Int, pack: Int = 1, generator random: inout RandomGenerator, dropoutSeed: UInt64) {
+            self.pack = pack
             labelEmbedding = Embedding(count: classCount, dimension: embeddingDimension, generator: &random)
             labelProjection = Linear(inputSize: embeddingDimension, outputSize: 28 * 28, initializer: .glorotUniform, generator: &random)
-            net = DCGAN.Discriminator.layers(inputChannels: 2, generator: &random, dropoutSeed: dropoutSeed)
+            net = DCGAN.Discriminator.layers(inputChannels: 2 * pack, generator: &random, dropoutSeed: dropoutSeed)
         }
 
-        /// Logits `[N]` for images `[N, 1, 28, 28]` and their N labels.
+        /// Logits `[N / pack]` for images `[N, 1, 28, 28]` and their N labels; packing groups the
+        /// two-channel (image, label plane) inputs.
         public func callAsFunction(_ images: Tensor, labels: [Int]) -> Tensor {
             let labelPlane = labelProjection(labelEmbedding(labels)).reshaped(to: [-1, 1, 28, 28])
-            return net(Tensor.concatenating([images, labelPlane], alongAxis: 1)).reshaped(to: [-1])
+            return net(Tensor.concatenating([images, labelPlane], alongAxis: 1).packed(pack)).reshaped(to: [-1])
         }
     }
 
@@ -79,11 +83,12 @@ public final class ConditionalDCGAN: GANModel {
     public var discriminator: Module { discriminatorNetwork }
 
     /// Builds both networks drawn from `seed` (Glorot-uniform weights, zero biases, N(0, 1) embeddings).
-    public init(seed: UInt64) {
+    /// D judges `pack` pairs at once.
+    public init(seed: UInt64, pack: Int = 1) {
         var random = RandomGenerator(seed: seed).derived(stream: 0)
         generatorNetwork = Generator(latentDimension: latentDimension, classCount: classCount, generator: &random)
         discriminatorNetwork = Discriminator(
-            classCount: classCount, generator: &random, dropoutSeed: RandomGenerator(seed: seed).derived(stream: 3).seed)
+            classCount: classCount, pack: pack, generator: &random, dropoutSeed: RandomGenerator(seed: seed).derived(stream: 3).seed)
     }
 
     public func generate(_ noise: Tensor, labels: [Int]) -> Tensor {

@@ -47,11 +47,14 @@ public final class ConditionalGAN: GANModel {
     public final class Discriminator: Module {
         public let labelEmbedding: Embedding
         public let model: Sequential
+        /// How many (image, label) pairs one score judges (PacGAN); 1 is the reference.
+        public let pack: Int
 
-        public init(classCount: Int, generator random: inout RandomGenerator, dropoutSeed: UInt64) {
+        public init(classCount: Int, pack: Int = 1, generator random: inout RandomGenerator, dropoutSeed: UInt64) {
+            self.pack = pack
             labelEmbedding = Embedding(count: classCount, dimension: classCount, generator: &random)
             model = Sequential {
-                Linear(inputSize: 28 * 28 + classCount, outputSize: 512, generator: &random)
+                Linear(inputSize: (28 * 28 + classCount) * pack, outputSize: 512, generator: &random)
                 Activation.leakyRelu(0.2)
                 Linear(inputSize: 512, outputSize: 512, generator: &random)
                 Dropout(probability: 0.4, seed: dropoutSeed)
@@ -63,10 +66,11 @@ public final class ConditionalGAN: GANModel {
             }
         }
 
-        /// Raw scores `[N]` for images `[N, 1, 28, 28]` and their N labels.
+        /// Raw scores `[N / pack]` for images `[N, 1, 28, 28]` and their N labels; packing groups
+        /// the conditioned inputs (image and label together).
         public func callAsFunction(_ images: Tensor, labels: [Int]) -> Tensor {
             let input = Tensor.concatenating([images.flattened(), labelEmbedding(labels)], alongAxis: 1)
-            return model(input).reshaped(to: [-1])
+            return model(input.packed(pack)).reshaped(to: [-1])
         }
     }
 
@@ -76,11 +80,12 @@ public final class ConditionalGAN: GANModel {
     public var discriminator: Module { discriminatorNetwork }
 
     /// Builds both networks with PyTorch's default initialisation (embeddings N(0, 1)) drawn from `seed`.
-    public init(seed: UInt64) {
+    /// D judges `pack` pairs at once.
+    public init(seed: UInt64, pack: Int = 1) {
         var random = RandomGenerator(seed: seed).derived(stream: 0)
         generatorNetwork = Generator(latentDimension: latentDimension, classCount: classCount, generator: &random)
         discriminatorNetwork = Discriminator(
-            classCount: classCount, generator: &random, dropoutSeed: RandomGenerator(seed: seed).derived(stream: 3).seed)
+            classCount: classCount, pack: pack, generator: &random, dropoutSeed: RandomGenerator(seed: seed).derived(stream: 3).seed)
     }
 
     public func generate(_ noise: Tensor, labels: [Int]) -> Tensor {

@@ -65,9 +65,12 @@ public final class DCGAN: GANModel {
     /// Conv 64 (14×14) → LReLU → Dropout 0.3 → Conv 128 (7×7) → LReLU → Dropout 0.3 → dense → logit.
     public final class Discriminator: Module {
         public let net: Sequential
+        /// How many images one score judges (PacGAN); 1 is the reference.
+        public let pack: Int
 
-        public init(generator random: inout RandomGenerator, dropoutSeed: UInt64) {
-            net = Self.layers(inputChannels: 1, generator: &random, dropoutSeed: dropoutSeed)
+        public init(pack: Int = 1, generator random: inout RandomGenerator, dropoutSeed: UInt64) {
+            self.pack = pack
+            net = Self.layers(inputChannels: pack, generator: &random, dropoutSeed: dropoutSeed)
         }
 
         /// The two convolutions, dropout and the dense logit from `[N, inputChannels, 28, 28]`; `cdcgan` shares them.
@@ -84,8 +87,8 @@ public final class DCGAN: GANModel {
             }
         }
 
-        /// Logits `[N]`.
-        public func callAsFunction(_ images: Tensor) -> Tensor { net(images).reshaped(to: [-1]) }
+        /// Logits `[N / pack]`, one per tuple of images.
+        public func callAsFunction(_ images: Tensor) -> Tensor { net(images.packed(pack)).reshaped(to: [-1]) }
     }
 
     public let generatorNetwork: Generator
@@ -93,11 +96,13 @@ public final class DCGAN: GANModel {
     public var generator: Module { generatorNetwork }
     public var discriminator: Module { discriminatorNetwork }
 
-    /// Builds both networks with Glorot-uniform weights and zero biases drawn from `seed`.
-    public init(seed: UInt64) {
+    /// Builds both networks with Glorot-uniform weights and zero biases drawn from `seed`; D judges
+    /// `pack` images at once.
+    public init(seed: UInt64, pack: Int = 1) {
         var random = RandomGenerator(seed: seed).derived(stream: 0)
         generatorNetwork = Generator(latentDimension: latentDimension, generator: &random)
-        discriminatorNetwork = Discriminator(generator: &random, dropoutSeed: RandomGenerator(seed: seed).derived(stream: 3).seed)
+        discriminatorNetwork = Discriminator(
+            pack: pack, generator: &random, dropoutSeed: RandomGenerator(seed: seed).derived(stream: 3).seed)
     }
 
     public func generate(_ noise: Tensor, labels: [Int]) -> Tensor { generatorNetwork(noise) }

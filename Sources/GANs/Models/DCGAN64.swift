@@ -51,10 +51,13 @@ public final class DCGAN64: GANModel {
     /// Conv 64 (32×32) → LReLU → 128 → BN → LReLU → 256 → BN → LReLU → 512 → BN → LReLU → 1 (1×1) → sigmoid.
     public final class Discriminator: Module {
         public let main: Sequential
+        /// How many images one score judges (PacGAN); 1 is the reference.
+        public let pack: Int
 
-        public init(channels: Int, generator random: inout RandomGenerator) {
+        public init(channels: Int, pack: Int = 1, generator random: inout RandomGenerator) {
+            self.pack = pack
             var layers: [any Layer] = [
-                Conv2d(inputChannels: channels, outputChannels: 64, kernelSize: 4, stride: 2, padding: 1, bias: false,
+                Conv2d(inputChannels: channels * pack, outputChannels: 64, kernelSize: 4, stride: 2, padding: 1, bias: false,
                        initializer: DCGAN64.initializer, generator: &random),
                 Activation.leakyRelu(0.2),
             ]
@@ -70,8 +73,8 @@ public final class DCGAN64: GANModel {
             main = Sequential(layers)
         }
 
-        /// Probabilities `[N]` that each image is real.
-        public func callAsFunction(_ images: Tensor) -> Tensor { main(images).reshaped(to: [-1]) }
+        /// Probabilities `[N / pack]` that each tuple of images is real.
+        public func callAsFunction(_ images: Tensor) -> Tensor { main(images.packed(pack)).reshaped(to: [-1]) }
     }
 
     public let generatorNetwork: Generator
@@ -79,12 +82,13 @@ public final class DCGAN64: GANModel {
     public var generator: Module { generatorNetwork }
     public var discriminator: Module { discriminatorNetwork }
 
-    /// Builds both networks with the reference's N(0, 0.02) initialisation drawn from `seed`.
-    public init(seed: UInt64, channels: Int = 1) {
+    /// Builds both networks with the reference's N(0, 0.02) initialisation drawn from `seed`; D
+    /// judges `pack` images at once.
+    public init(seed: UInt64, channels: Int = 1, pack: Int = 1) {
         self.channels = channels
         var random = RandomGenerator(seed: seed).derived(stream: 0)
         generatorNetwork = Generator(latentDimension: latentDimension, channels: channels, generator: &random)
-        discriminatorNetwork = Discriminator(channels: channels, generator: &random)
+        discriminatorNetwork = Discriminator(channels: channels, pack: pack, generator: &random)
     }
 
     public func generate(_ noise: Tensor, labels: [Int]) -> Tensor { generatorNetwork(noise) }

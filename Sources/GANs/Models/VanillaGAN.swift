@@ -52,9 +52,13 @@ public final class VanillaGAN: GANModel {
     public final class Discriminator: Module {
         public let model: Sequential
 
-        public init(generator random: inout RandomGenerator) {
+        /// How many images one score judges (PacGAN); 1 is the reference.
+        public let pack: Int
+
+        public init(pack: Int = 1, generator random: inout RandomGenerator) {
+            self.pack = pack
             model = Sequential {
-                Linear(inputSize: 28 * 28, outputSize: 512, generator: &random)
+                Linear(inputSize: 28 * 28 * pack, outputSize: 512, generator: &random)
                 Activation.leakyRelu(0.2)
                 Linear(inputSize: 512, outputSize: 256, generator: &random)
                 Activation.leakyRelu(0.2)
@@ -63,8 +67,8 @@ public final class VanillaGAN: GANModel {
             }
         }
 
-        /// Probabilities `[N]` that each image is real.
-        public func callAsFunction(_ images: Tensor) -> Tensor { model(images.flattened()).reshaped(to: [-1]) }
+        /// Probabilities `[N / pack]` that each tuple of images is real.
+        public func callAsFunction(_ images: Tensor) -> Tensor { model(images.flattened().packed(pack)).reshaped(to: [-1]) }
     }
 
     public let generatorNetwork: Generator
@@ -72,11 +76,12 @@ public final class VanillaGAN: GANModel {
     public var generator: Module { generatorNetwork }
     public var discriminator: Module { discriminatorNetwork }
 
-    /// Builds both networks with PyTorch's default initialisation drawn from `seed`.
-    public init(seed: UInt64) {
+    /// Builds both networks with PyTorch's default initialisation drawn from `seed`; D judges
+    /// `pack` images at once.
+    public init(seed: UInt64, pack: Int = 1) {
         var random = RandomGenerator(seed: seed).derived(stream: 0)
         generatorNetwork = Generator(latentDimension: latentDimension, generator: &random)
-        discriminatorNetwork = Discriminator(generator: &random)
+        discriminatorNetwork = Discriminator(pack: pack, generator: &random)
     }
 
     public func generate(_ noise: Tensor, labels: [Int]) -> Tensor { generatorNetwork(noise) }
