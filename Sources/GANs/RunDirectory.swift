@@ -76,3 +76,20 @@ public struct RunError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension RunDirectory {
+    /// Creates a new run's folders, or restores the latest checkpoint of this run into `model` and
+    /// `context` and drops the metrics lines written after it; returns the restored trainer state.
+    func start(resuming: Bool, model: NetworkPair, context: TrainingContext) throws -> Checkpoint.TrainerState? {
+        guard resuming else {
+            try create()
+            return nil
+        }
+        guard let latest = Checkpoint.latestStep(in: checkpointsURL) else {
+            throw RunError("\(url.path) has no checkpoint to resume from")
+        }
+        let state = try Checkpoint.load(step: latest, from: checkpointsURL, model: model, context: context)
+        try truncateMetrics(after: state.step)
+        return state
+    }
+}

@@ -62,17 +62,9 @@ public final class Trainer {
         guard sampler.batchesPerEpoch > 0 else {
             throw RunError("batch size \(options.batchSize) is larger than the \(data.count) training samples")
         }
-        if resume {
-            guard let latest = Checkpoint.latestStep(in: run.checkpointsURL) else {
-                throw RunError("\(run.url.path) has no checkpoint to resume from")
-            }
-            let state = try Checkpoint.load(step: latest, from: run.checkpointsURL, model: model, context: context)
-            step = state.step
-            elapsedSeconds = state.elapsedSeconds
-            try run.truncateMetrics(after: step)
+        if let state = try run.start(resuming: resume, model: model, context: context) {
+            (step, elapsedSeconds) = (state.step, state.elapsedSeconds)
             best = BestCheckpoint.read(from: run.checkpointsURL)
-        } else {
-            try run.create()
         }
         try run.writeConfiguration(options)
     }

@@ -51,16 +51,8 @@ public final class TranslationTrainer {
         guard sampler.batchesPerEpoch > 0 else {
             throw RunError("batch size \(options.batchSize) is larger than the \(count) training pairs")
         }
-        if resume {
-            guard let latest = Checkpoint.latestStep(in: run.checkpointsURL) else {
-                throw RunError("\(run.url.path) has no checkpoint to resume from")
-            }
-            let state = try Checkpoint.load(step: latest, from: run.checkpointsURL, model: model, context: context)
-            step = state.step
-            elapsedSeconds = state.elapsedSeconds
-            try run.truncateMetrics(after: step)
-        } else {
-            try run.create()
+        if let state = try run.start(resuming: resume, model: model, context: context) {
+            (step, elapsedSeconds) = (state.step, state.elapsedSeconds)
         }
         try run.writeConfiguration(options)
     }
