@@ -16,6 +16,9 @@
 #endif
 
 enum { KC = 256, MC = 96, NC = 4096 };
+/* Up to SHORT_ROWS rows, A's KC slice (256 KB) fits L2 whole: see run_short. SHORT_A_LIMIT bounds the
+ * floats of A it packs at once (32 MB), which stay reserved for the thread. */
+enum { SHORT_ROWS = 256, SHORT_A_LIMIT = 8 << 20 };
 
 typedef void (*ck_microkernel)(long kc, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
 
@@ -92,13 +95,13 @@ enum { PANEL_GROUP = 8 };   /* B panels packed together: 512-byte reads of each 
 
 /* Packs one panel of B stored n x k (trans_b): each of its columns is a contiguous run of B. Full
  * panels go through 4x4 SSE transposes: element-wise copies wrote each cache line 16 times. */
-static void pack_b_transposed(const gemm_job *job, long column0, long width, float *out) {
+static void pack_b_transposed(const gemm_job *job, long pc, long kc, long column0, long width, float *out) {
     long p0 = 0;
 #if defined(__SSE2__)
     if (width == CK_NR) {
-        for (; p0 + 4 <= job->kc; p0 += 4)
+        for (; p0 + 4 <= kc; p0 += 4)
             for (long j = 0; j < CK_NR; j += 4) {
-                const float *source = job->b + (column0 + j) * job->ldb + job->pc + p0;
+                const float *source = job->b + (column0 + j) * job->ldb + pc + p0;
                 __m128 r0 = _mm_loadu_ps(source), r1 = _mm_loadu_ps(source + job->ldb);
                 __m128 r2 = _mm_loadu_ps(source + 2 * job->ldb), r3 = _mm_loadu_ps(source + 3 * job->ldb);
                 _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
@@ -111,11 +114,11 @@ static void pack_b_transposed(const gemm_job *job, long column0, long width, flo
     }
 #endif
     for (long j = 0; j < width; j++) {
-        const float *source = job->b + (column0 + j) * job->ldb + job->pc;
-        for (long p = p0; p < job->kc; p++) out[p * CK_NR + j] = source[p];
+        const float *source = job->b + (column0 + j) * job->ldb + pc;
+        for (long p = p0; p < kc; p++) out[p * CK_NR + j] = source[p];
     }
     for (long j = width; j < CK_NR; j++)
-        for (long p = p0; p < job->kc; p++) out[p * CK_NR + j] = 0;
+        for (long p = p0; p < kc; p++) out[p * CK_NR + j] = 0;
 }
 
 /* Packs panel groups [first, end) of op(B)[pc:pc+kc, jc:jc+nc] as kc x NR panels, zero-padded. For
@@ -128,7 +131,7 @@ static void pack_b(void *context, long first, long end) {
         long panel0 = group * PANEL_GROUP, panel_end = panel0 + PANEL_GROUP < panels ? panel0 + PANEL_GROUP : panels;
         for (long panel = panel0; panel < panel_end && job->trans_b; panel++) {
             long column0 = job->jc + panel * CK_NR, left = job->jc + job->nc - column0;
-            pack_b_transposed(job, column0, left < CK_NR ? left : CK_NR, job->packed_b + panel * CK_NR * job->kc);
+            pack_b_transposed(job, job->pc, job->kc, column0, left < CK_NR ? left : CK_NR, job->packed_b + panel * CK_NR * job->kc);
         }
         if (job->trans_b) continue;
         for (long p = 0; p < job->kc; p++) {
@@ -143,32 +146,66 @@ static void pack_b(void *context, long first, long end) {
     }
 }
 
+/* c tile at (row, column) = alpha * a_panel x b_panel + beta * c. Ragged tiles go through a full-size
+ * scratch tile, since the kernel always writes 6 x 16. */
+static void multiply_tile(const gemm_job *job, long kc, const float *a_panel, const float *b_panel, long row, long column,
+                          float beta) {
+    long height = job->m - row < CK_MR ? job->m - row : CK_MR, width = job->n - column < CK_NR ? job->n - column : CK_NR;
+    float *target = job->c + row * job->ldc + column, edge[CK_MR * CK_NR];
+    long ragged = height < CK_MR || width < CK_NR;
+    float *tile = ragged ? edge : target;
+    long ldc = ragged ? CK_NR : job->ldc;
+    for (long r = 0; r < height && ragged; r++)
+        for (long j = 0; j < width; j++) edge[r * CK_NR + j] = target[r * job->ldc + j];
+    job->kernel(kc, a_panel, b_panel, tile, ldc, job->alpha, beta);
+    for (long r = 0; r < height && ragged; r++)
+        for (long j = 0; j < width; j++) target[r * job->ldc + j] = edge[r * CK_NR + j];
+}
+
 /* Multiplies one tile task: an MC block of rows against a run of B panels. */
 static void compute_tiles(void *context, long first, long end) {
     gemm_job *job = context;
-    float edge[CK_MR * CK_NR];
     long b_panels = (job->nc + CK_NR - 1) / CK_NR;
     for (long task = first; task < end; task++) {
         long block = task % job->row_blocks, run = task / job->row_blocks;
         long panel_end = (run + 1) * job->panels_per_task < b_panels ? (run + 1) * job->panels_per_task : b_panels;
         long row_end = (block + 1) * job->mc < job->m ? (block + 1) * job->mc : job->m;
         for (long jp = run * job->panels_per_task; jp < panel_end; jp++) {
-            long column = job->jc + jp * CK_NR;
-            long width = job->n - column < CK_NR ? job->n - column : CK_NR;
             const float *b_panel = job->packed_b + jp * CK_NR * job->kc;
-            for (long row = block * job->mc; row < row_end; row += CK_MR) {
-                long height = job->m - row < CK_MR ? job->m - row : CK_MR;
-                const float *a_panel = job->packed_a + (row / CK_MR) * CK_MR * job->kc;
-                float *target = job->c + row * job->ldc + column;
-                if (height == CK_MR && width == CK_NR) {
-                    job->kernel(job->kc, a_panel, b_panel, target, job->ldc, job->alpha, job->slice_beta);
-                    continue;
-                }
-                for (long r = 0; r < height; r++)
-                    for (long j = 0; j < width; j++) edge[r * CK_NR + j] = target[r * job->ldc + j];
-                job->kernel(job->kc, a_panel, b_panel, edge, CK_NR, job->alpha, job->slice_beta);
-                for (long r = 0; r < height; r++)
-                    for (long j = 0; j < width; j++) target[r * job->ldc + j] = edge[r * CK_NR + j];
+            for (long row = block * job->mc; row < row_end; row += CK_MR)
+                multiply_tile(job, job->kc, job->packed_a + (row / CK_MR) * CK_MR * job->kc, b_panel, row,
+                              job->jc + jp * CK_NR, job->slice_beta);
+        }
+    }
+}
+
+/* Packs one kc x NR panel of B stored k x n (row-major), zero-padded past width. */
+static void pack_b_panel(const gemm_job *job, long pc, long kc, long column0, long width, float *out) {
+    const float *source = job->b + pc * job->ldb + column0;
+    for (long p = 0; p < kc; p++, source += job->ldb, out += CK_NR) {
+        if (width == CK_NR) { memcpy(out, source, CK_NR * sizeof(float)); continue; }
+        for (long j = 0; j < CK_NR; j++) out[j] = j < width ? source[j] : 0;
+    }
+}
+
+/* One task of a short GEMM (m <= SHORT_ROWS): a run of B panels against all of A, which was packed
+ * whole beforehand, slice by slice (the A slice stays in L2 across the run). Each panel is packed into
+ * the task's own stack buffer just before use. */
+static void short_tasks(void *context, long first, long end) {
+    gemm_job *job = context;
+    float packed[KC * CK_NR] __attribute__((aligned(64)));
+    long b_panels = (job->n + CK_NR - 1) / CK_NR;
+    for (long task = first; task < end; task++) {
+        long panel_end = (task + 1) * job->panels_per_task < b_panels ? (task + 1) * job->panels_per_task : b_panels;
+        for (long pc = 0; pc < job->k; pc += KC) {
+            long kc = job->k - pc < KC ? job->k - pc : KC;
+            for (long jp = task * job->panels_per_task; jp < panel_end; jp++) {
+                long column = jp * CK_NR, width = job->n - column < CK_NR ? job->n - column : CK_NR;
+                if (job->trans_b) pack_b_transposed(job, pc, kc, column, width, packed);
+                else pack_b_panel(job, pc, kc, column, width, packed);
+                for (long row = 0; row < job->m; row += CK_MR)
+                    multiply_tile(job, kc, job->packed_a + (row / CK_MR) * CK_MR * job->k + pc * CK_MR, packed, row, column,
+                                  pc == 0 ? job->beta : 1.0f);
             }
         }
     }
@@ -230,12 +267,34 @@ static void run_slice(gemm_job *job) {
     ck_parallel_for(job->row_blocks * job->column_tasks, 200000 / tile_flops + 1, compute_tiles, job);
 }
 
+/* A GEMM with at most SHORT_ROWS rows keeps A's whole KC slice in L2, so each B panel can meet all of
+ * A once per K slice, and the blocked path's shared pack-then-multiply steps only add two barriers per
+ * slice. It runs as one parallel region after A is packed whole; each task packs the B panels it alone
+ * uses. Each C element still sums its K slices in order, in one task, so results do not depend on the
+ * thread count. Returns 0 (use the blocked path) when A is too large or its buffer is unavailable. */
+static int run_short(gemm_job *job) {
+    long a_panels = (job->m + CK_MR - 1) / CK_MR;
+    if (a_panels * CK_MR * job->k > SHORT_A_LIMIT) return 0;
+    job->packed_a = reserve((size_t)a_panels * CK_MR * job->k);
+    if (!job->packed_a) return 0;
+    job->pc = 0;
+    job->kc = job->k;
+    ck_parallel_for(a_panels, 16384 / (job->k * CK_MR) + 1, pack_a, job);
+    job->row_blocks = 1;
+    job->nc = job->n;
+    plan_tiles(job, ck_pool_threads());
+    long task_flops = 2 * job->m * CK_NR * job->panels_per_task * job->k;
+    ck_parallel_for(job->column_tasks, 200000 / task_flops + 1, short_tasks, job);
+    return 1;
+}
+
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
               const float *b, long ldb, float beta, float *c, long ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0) { scale_c(m, n, beta, c, ldc); return; }
     gemm_job job = {trans_a, trans_b, m, n, k, alpha, beta, a, b, lda, ldb, c, ldc};
     job.kernel = select_kernel();
+    if (m <= SHORT_ROWS && run_short(&job)) return;
     long a_panels = (m + CK_MR - 1) / CK_MR, max_nc = n < NC ? n : NC;
     size_t a_floats = (size_t)a_panels * CK_MR * KC, b_floats = (size_t)((max_nc + CK_NR - 1) / CK_NR) * CK_NR * KC;
     float *buffer = reserve(a_floats + b_floats);
