@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <xmmintrin.h>
 #endif
 
 enum { WORKSPACE_LIMIT = 8 << 20 };   /* floats of columns per group (32 MB) */
@@ -21,117 +21,126 @@ typedef struct {
     long first, count;
 } conv_job;
 
-/* The output columns [*first, *end) whose input column ow*stride - padding + offset lies inside [0, width). */
-static void valid_range(long out_width, long stride, long padding, long offset, long width, long *first, long *end) {
-    long shift = padding - offset;
-    long low = shift > 0 ? (shift + stride - 1) / stride : 0;
-    long high = width - 1 + shift >= 0 ? (width - 1 + shift) / stride + 1 : 0;
-    *first = low < out_width ? low : out_width;
-    *end = high < out_width ? high : out_width;
-    if (*end < *first) *end = *first;
-}
-
 static long rows_of(const ck_conv_geometry *g) { return g->in_channels * g->kernel_height * g->kernel_width; }
 static long plane_of(const ck_conv_geometry *g) { return g->out_height * g->out_width; }
 
-/* One output line: line[ow] = source[ow * stride] for ow in [first, end), zero elsewhere. The
- * clamped index keeps every read inside the image, and the select (rather than separate zero
- * loops, which the compiler turns into memset calls) keeps short DCGAN lines cheap. */
-static inline void gather_line(float *line, const float *source, long width, long stride, long first, long end) {
-    if (stride == 1 && end - first >= 32) {
-        memset(line, 0, (size_t)first * sizeof(float));
-        memcpy(line + first, source + first, (size_t)(end - first) * sizeof(float));
-        memset(line + end, 0, (size_t)(width - end) * sizeof(float));
-        return;
-    }
-    long ow = 0;
+/* One (sample, channel) image inside a zero border wide enough for every tap, split into stride
+ * phases: phase (a, b) holds the padded pixels (y, x) with y % stride_h == a and x % stride_w == b at
+ * (y / stride_h, x / stride_w). Every tap then reads (im2col) or adds to (col2im) contiguous runs,
+ * which the compiler vectorises; with DCGAN's 7- and 14-wide stride-2 lines, per-line bounds and
+ * strided scalar copies had been most of their time. */
+typedef struct { long phase_height, phase_width, phase_floats, floats; } padded_size;
+
+static padded_size padded_of(const ck_conv_geometry *g) {
+    long reach_h = (g->out_height - 1) * g->stride_height + (g->kernel_height - 1) * g->dilation_height + 1;
+    long reach_w = (g->out_width - 1) * g->stride_width + (g->kernel_width - 1) * g->dilation_width + 1;
+    long image_h = g->padding_height + g->in_height, image_w = g->padding_width + g->in_width;
+    long height = reach_h > image_h ? reach_h : image_h, width = reach_w > image_w ? reach_w : image_w;
+    padded_size size = {(height + g->stride_height - 1) / g->stride_height, (width + g->stride_width - 1) / g->stride_width};
+    size.phase_floats = size.phase_height * size.phase_width;
+    size.floats = g->stride_height * g->stride_width * size.phase_floats;
+    return size;
+}
+
+/* Where padded pixel (y, x) lives in the phase buffer. */
+static long phase_index(const ck_conv_geometry *g, padded_size size, long y, long x) {
+    long phase = (y % g->stride_height) * g->stride_width + x % g->stride_width;
+    return phase * size.phase_floats + y / g->stride_height * size.phase_width + x / g->stride_width;
+}
+
+/* Where tap (kh, kw) starts reading: its phase at its row and column offset. */
+static long tap_origin(const ck_conv_geometry *g, padded_size size, long kh, long kw) {
+    return phase_index(g, size, kh * g->dilation_height, kw * g->dilation_width);
+}
+
+enum { STACK_IMAGE = 8192 };   /* floats: phase buffers of images up to about 90 x 90 stay on the stack */
+
+/* A phase buffer: the caller's stack array when the image fits, else the heap. */
+static float *padded_buffer(padded_size size, float *stack) {
+    if (size.floats <= STACK_IMAGE) return stack;
+    float *heap = malloc((size_t)size.floats * sizeof(float));
+    if (!heap) abort();   /* out of memory inside a kernel: there is no caller to report to */
+    return heap;
+}
+
+/* Splits an image into the phase buffer, zeroing the border. */
+static void split_image(const ck_conv_geometry *g, padded_size size, const float *image, float *phases) {
+    memset(phases, 0, (size_t)size.floats * sizeof(float));
+    for (long y = 0; y < g->in_height; y++)
+        for (long x = 0; x < g->in_width; x++)
+            phases[phase_index(g, size, y + g->padding_height, x + g->padding_width)] = image[y * g->in_width + x];
+}
+
+/* target[0, count) = source[0, count), or += with `add`. Explicit four-wide steps: the compiler's own
+ * vector loops start at eight elements, so 7- and 14-wide lines ran scalar. */
+static inline void copy_run(float *restrict target, const float *restrict source, long count, int add) {
+    long i = 0;
 #if defined(__SSE2__)
-    /* Stride 2 (every DCGAN down-sampling layer): pick the even lanes of two loads. The bound keeps
-     * the last read, source[2 * ow + 7], before the last valid one, source[2 * (end - 1)]. */
-    if (stride == 2) {
-        for (; ow < first; ow++) line[ow] = 0;
-        for (; ow + 4 < end; ow += 4) {
-            __m128 low = _mm_loadu_ps(source + 2 * ow), high = _mm_loadu_ps(source + 2 * ow + 4);
-            _mm_storeu_ps(line + ow, _mm_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0)));
-        }
+    for (; i + 4 <= count; i += 4) {
+        __m128 value = _mm_loadu_ps(source + i);
+        _mm_storeu_ps(target + i, add ? _mm_add_ps(_mm_loadu_ps(target + i), value) : value);
     }
 #endif
-    for (; ow < width; ow++) {
-        long x = ow < first ? first : (ow >= end ? end - 1 : ow);
-        float value = source[x * stride];
-        line[ow] = ow >= first && ow < end ? value : 0.0f;
-    }
+    for (; i < count; i++) target[i] = add ? target[i] + source[i] : source[i];
 }
 
-/* Where one column row (channel, kh, kw) reads: its tap offsets and valid output ranges. */
-typedef struct { long channel, x_offset, y_offset, first, last, top, bottom; } row_plan;
-
-static row_plan plan_row(const ck_conv_geometry *g, long row) {
-    long taps = g->kernel_height * g->kernel_width;
-    row_plan plan = {row / taps, row % g->kernel_width * g->dilation_width, row / g->kernel_width % g->kernel_height * g->dilation_height};
-    valid_range(g->out_width, g->stride_width, g->padding_width, plan.x_offset, g->in_width, &plan.first, &plan.last);
-    valid_range(g->out_height, g->stride_height, g->padding_height, plan.y_offset, g->in_height, &plan.top, &plan.bottom);
-    return plan;
+/* Writes one (sample, channel) image's taps: column row (channel, kh, kw), that sample's plane. */
+static void im2col_image(const ck_conv_geometry *g, padded_size size, const float *phases, float *rows, long width) {
+    for (long kh = 0; kh < g->kernel_height; kh++)
+        for (long kw = 0; kw < g->kernel_width; kw++, rows += width) {
+            const float *origin = phases + tap_origin(g, size, kh, kw);
+            for (long oh = 0; oh < g->out_height; oh++)
+                copy_run(rows + oh * g->out_width, origin + oh * size.phase_width, g->out_width, 0);
+        }
 }
 
-/* One sample's lines of one column row; out-of-image lines are one contiguous memset. */
-static void im2col_sample(const ck_conv_geometry *g, const row_plan *plan, const float *image, float *lines) {
-    long plane = plane_of(g);
-    if (plan->first >= plan->last || plan->top >= plan->bottom) { memset(lines, 0, (size_t)plane * sizeof(float)); return; }
-    memset(lines, 0, (size_t)(plan->top * g->out_width) * sizeof(float));
-    for (long oh = plan->top; oh < plan->bottom; oh++) {
-        long y = oh * g->stride_height - g->padding_height + plan->y_offset;
-        const float *source = image + y * g->in_width - g->padding_width + plan->x_offset;
-        gather_line(lines + oh * g->out_width, source, g->out_width, g->stride_width, plan->first, plan->last);
-    }
-    memset(lines + plan->bottom * g->out_width, 0, (size_t)((g->out_height - plan->bottom) * g->out_width) * sizeof(float));
-}
-
-/* Column rows [begin, end): each row is written start to end (sequential stores beat keeping the
- * image in L1: the columns, not the image, are the traffic). */
-static void im2col_rows(void *context, long begin, long end) {
+/* Tasks are (channel, sample) images, channel-major; each writes its own plane of its channel's rows. */
+static void im2col_images(void *context, long begin, long end) {
     conv_job *job = context;
     const ck_conv_geometry *g = job->g;
-    long plane = plane_of(g), width = job->count * plane, image_size = g->in_height * g->in_width;
-    for (long row = begin; row < end; row++) {
-        row_plan plan = plan_row(g, row);
-        const float *images = job->source + job->first * g->in_channels * image_size + plan.channel * image_size;
-        for (long sample = 0; sample < job->count; sample++)
-            im2col_sample(g, &plan, images + sample * g->in_channels * image_size, job->target + row * width + sample * plane);
+    long plane = plane_of(g), width = job->count * plane, taps = g->kernel_height * g->kernel_width;
+    padded_size size = padded_of(g);
+    float stack[STACK_IMAGE], *padded = padded_buffer(size, stack);
+    for (long index = begin; index < end; index++) {
+        long channel = index / job->count, sample = index % job->count;
+        split_image(g, size, job->source + ((job->first + sample) * g->in_channels + channel) * g->in_height * g->in_width, padded);
+        im2col_image(g, size, padded, job->target + channel * taps * width + sample * plane, width);
     }
+    if (padded != stack) free(padded);
 }
 
 void ck_im2col(const ck_conv_geometry *g, const float *input, long first, long count, float *columns) {
     conv_job job = {g, input, columns, first, count};
-    ck_parallel_for(rows_of(g), 1 + 16384 / (count * plane_of(g) + 1), im2col_rows, &job);
+    ck_parallel_for(count * g->in_channels, 1 + 16384 / (rows_of(g) / g->in_channels * plane_of(g) + 1), im2col_images, &job);
 }
 
-/* Adds one sample's columns of one input channel back into that channel's image. */
-static void col2im_image(const ck_conv_geometry *g, const float *rows, long width, float *image) {
-    long taps = g->kernel_height * g->kernel_width;
-    for (long tap = 0; tap < taps; tap++) {
-        long kh = tap / g->kernel_width, kw = tap % g->kernel_width, first, end, offset = kw * g->dilation_width;
-        const float *row = rows + tap * width;
-        valid_range(g->out_width, g->stride_width, g->padding_width, offset, g->in_width, &first, &end);
-        for (long oh = 0; oh < g->out_height; oh++) {
-            long y = oh * g->stride_height - g->padding_height + kh * g->dilation_height;
-            if (y < 0 || y >= g->in_height) continue;
-            float *target = image + y * g->in_width - g->padding_width + offset;
-            const float *line = row + oh * g->out_width;
-            for (long ow = first; ow < end; ow++) target[ow * g->stride_width] += line[ow];
+/* Adds one sample's columns of one input channel back into that channel's image: taps accumulate in
+ * the phase buffer in a fixed order, then the image's pixels are added from it. */
+static void col2im_image(const ck_conv_geometry *g, padded_size size, float *phases, const float *rows, long width, float *image) {
+    memset(phases, 0, (size_t)size.floats * sizeof(float));
+    for (long kh = 0; kh < g->kernel_height; kh++)
+        for (long kw = 0; kw < g->kernel_width; kw++, rows += width) {
+            float *origin = phases + tap_origin(g, size, kh, kw);
+            for (long oh = 0; oh < g->out_height; oh++)
+                copy_run(origin + oh * size.phase_width, rows + oh * g->out_width, g->out_width, 1);
         }
-    }
+    for (long y = 0; y < g->in_height; y++)
+        for (long x = 0; x < g->in_width; x++)
+            image[y * g->in_width + x] += phases[phase_index(g, size, y + g->padding_height, x + g->padding_width)];
 }
 
 static void col2im_images(void *context, long begin, long end) {
     conv_job *job = context;
     const ck_conv_geometry *g = job->g;
     long plane = plane_of(g), width = job->count * plane, taps = g->kernel_height * g->kernel_width;
+    padded_size size = padded_of(g);
+    float stack[STACK_IMAGE], *padded = padded_buffer(size, stack);
     for (long index = begin; index < end; index++) {
         long channel = index / job->count, sample = index % job->count;   /* channel-major: column rows read in order */
         float *image = job->target + ((job->first + sample) * g->in_channels + channel) * g->in_height * g->in_width;
-        col2im_image(g, job->source + channel * taps * width + sample * plane, width, image);
+        col2im_image(g, size, padded, job->source + channel * taps * width + sample * plane, width, image);
     }
+    if (padded != stack) free(padded);
 }
 
 void ck_col2im(const ck_conv_geometry *g, const float *columns, long first, long count, float *input) {
