@@ -11,16 +11,20 @@ struct GEMMBenchmark: ParsableCommand {
     @Option(help: "Compute threads (default: all cores, or FORGER_THREADS).") var threads: Int?
     @Option(help: "Timed runs; the median is reported.") var repeats = 20
     @Flag(help: "Time the naive twin instead (one run).") var naive = false
+    @Flag(help: "A stored k x m (a weight gradient's dYᵀ).") var transposeA = false
+    @Flag(help: "B stored n x k (a linear layer's weight in x·Wᵀ).") var transposeB = false
 
     func run() {
         if let threads { Kernels.threadCount = threads }
         let a = benchmarkValues(m * k), b = benchmarkValues(k * n)
         var c = [Float](repeating: 0, count: m * n)
         let time = medianMilliseconds(repeats: naive ? 1 : repeats) {
-            (naive ? Kernels.naiveGemm : Kernels.gemm)(false, false, m, n, k, 1, a, k, b, n, 0, &c, n)
+            (naive ? Kernels.naiveGemm : Kernels.gemm)(transposeA, transposeB, m, n, k, 1, a, transposeA ? m : k,
+                                                        b, transposeB ? k : n, 0, &c, n)
         }
         printJSONLine([
             "benchmark": naive ? "gemm-naive" : "gemm", "m": m, "n": n, "k": k, "threads": Kernels.threadCount,
+            "transpose_a": transposeA, "transpose_b": transposeB,
             "median_ms": round3(time), "gflops": round3(2 * Double(m) * Double(n) * Double(k) / time / 1e6),
             "avx2": Kernels.usesAVX2,
         ])

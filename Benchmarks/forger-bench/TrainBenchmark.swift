@@ -37,7 +37,8 @@ struct TrainBenchmark: ParsableCommand {
         let median = times.sorted()[times.count / 2]
         let record: [String: Any] = [
             "benchmark": "train", "model": model.rawValue, "batch_size": batch, "threads": Parallelism.threadCount,
-            "steps": steps, "median_ms": round3(median), "images_per_s": round3(Double(batch) / median * 1000),
+            "steps": steps, "median_ms": round3(median), "min_ms": round3(times.min() ?? median),
+            "images_per_s": round3(Double(batch) / median * 1000),
             "gflops": round3(Double(flops) / median / 1e6), "peak_rss_mb": peakResidentMegabytes(),
         ]
         printJSONLine(record)
