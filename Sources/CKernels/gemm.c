@@ -179,33 +179,51 @@ static void compute_tiles(void *context, long first, long end) {
     }
 }
 
-/* Packs one kc x NR panel of B stored k x n (row-major), zero-padded past width. */
-static void pack_b_panel(const gemm_job *job, long pc, long kc, long column0, long width, float *out) {
-    const float *source = job->b + pc * job->ldb + column0;
-    for (long p = 0; p < kc; p++, source += job->ldb, out += CK_NR) {
-        if (width == CK_NR) { memcpy(out, source, CK_NR * sizeof(float)); continue; }
-        for (long j = 0; j < CK_NR; j++) out[j] = j < width ? source[j] : 0;
+static float *reserve(int slot, size_t floats);
+
+/* Packs `panels` consecutive kc x NR panels of B from column0 (zero-padded past n). Row-major B is read
+ * a K row at a time across all of them (long contiguous reads, as pack_b does). */
+static void pack_b_run(const gemm_job *job, long pc, long kc, long column0, long panels, float *out) {
+    if (job->trans_b) {
+        for (long q = 0; q < panels; q++) {
+            long left = job->n - column0 - q * CK_NR;
+            pack_b_transposed(job, pc, kc, column0 + q * CK_NR, left < CK_NR ? left : CK_NR, out + q * kc * CK_NR);
+        }
+        return;
+    }
+    for (long p = 0; p < kc; p++) {
+        const float *source = job->b + (pc + p) * job->ldb + column0;
+        for (long q = 0; q < panels; q++) {
+            float *row = out + (q * kc + p) * CK_NR;
+            long left = job->n - column0 - q * CK_NR;
+            if (left >= CK_NR) { memcpy(row, source + q * CK_NR, CK_NR * sizeof(float)); continue; }
+            for (long j = 0; j < CK_NR; j++) row[j] = j < left ? source[q * CK_NR + j] : 0;
+        }
     }
 }
 
 /* One task of a short GEMM (m <= SHORT_ROWS): a run of B panels against all of A, which was packed
- * whole beforehand, slice by slice (the A slice stays in L2 across the run). Each panel is packed into
- * the task's own stack buffer just before use. */
+ * whole beforehand, slice by slice (the A slice stays in L2 across the run). The task packs its panels
+ * into its thread's own buffer, PANEL_GROUP at a time (one at a time on the stack if that buffer cannot
+ * be had). */
 static void short_tasks(void *context, long first, long end) {
     gemm_job *job = context;
-    float packed[KC * CK_NR] __attribute__((aligned(64)));
+    float fallback[KC * CK_NR] __attribute__((aligned(64)));
+    float *buffer = reserve(1, KC * CK_NR * PANEL_GROUP);
+    long group = buffer ? PANEL_GROUP : 1;
+    if (!buffer) buffer = fallback;
     long b_panels = (job->n + CK_NR - 1) / CK_NR;
     for (long task = first; task < end; task++) {
         long panel_end = (task + 1) * job->panels_per_task < b_panels ? (task + 1) * job->panels_per_task : b_panels;
         for (long pc = 0; pc < job->k; pc += KC) {
             long kc = job->k - pc < KC ? job->k - pc : KC;
-            for (long jp = task * job->panels_per_task; jp < panel_end; jp++) {
-                long column = jp * CK_NR, width = job->n - column < CK_NR ? job->n - column : CK_NR;
-                if (job->trans_b) pack_b_transposed(job, pc, kc, column, width, packed);
-                else pack_b_panel(job, pc, kc, column, width, packed);
-                for (long row = 0; row < job->m; row += CK_MR)
-                    multiply_tile(job, kc, job->packed_a + (row / CK_MR) * CK_MR * job->k + pc * CK_MR, packed, row, column,
-                                  pc == 0 ? job->beta : 1.0f);
+            for (long jp = task * job->panels_per_task; jp < panel_end; jp += group) {
+                long panels = panel_end - jp < group ? panel_end - jp : group;
+                pack_b_run(job, pc, kc, jp * CK_NR, panels, buffer);
+                for (long q = 0; q < panels; q++)
+                    for (long row = 0; row < job->m; row += CK_MR)
+                        multiply_tile(job, kc, job->packed_a + (row / CK_MR) * CK_MR * job->k + pc * CK_MR,
+                                      buffer + q * kc * CK_NR, row, (jp + q) * CK_NR, pc == 0 ? job->beta : 1.0f);
             }
         }
     }
@@ -213,14 +231,15 @@ static void short_tasks(void *context, long first, long end) {
 
 /* Packing buffers are per calling thread, so GEMMs issued concurrently (or from inside pool tasks)
  * never share or wait for one another; the buffer is kept between calls and freed at thread exit. */
-typedef struct { float *data; size_t floats; } workspace;
+typedef struct { float *data[2]; size_t floats[2]; } workspace;   /* slot 0: the call's A (and B); 1: a task's B */
 
 static pthread_key_t workspace_key;
 static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
 
 static void release_workspace(void *value) {
     workspace *space = value;
-    free(space->data);
+    free(space->data[0]);
+    free(space->data[1]);
     free(space);
 }
 
@@ -228,19 +247,19 @@ static void make_workspace_key(void) {
     pthread_key_create(&workspace_key, release_workspace);
 }
 
-static float *reserve(size_t floats) {
+static float *reserve(int slot, size_t floats) {
     pthread_once(&workspace_once, make_workspace_key);
     workspace *space = pthread_getspecific(workspace_key);
     if (!space) {
         if (!(space = calloc(1, sizeof *space))) return NULL;
         pthread_setspecific(workspace_key, space);
     }
-    if (floats > space->floats) {
-        free(space->data);
-        space->data = aligned_alloc(64, ((floats * sizeof(float) + 63) / 64) * 64);
-        space->floats = space->data ? floats : 0;
+    if (floats > space->floats[slot]) {
+        free(space->data[slot]);
+        space->data[slot] = aligned_alloc(64, ((floats * sizeof(float) + 63) / 64) * 64);
+        space->floats[slot] = space->data[slot] ? floats : 0;
     }
-    return space->data;
+    return space->data[slot];
 }
 
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
@@ -275,7 +294,7 @@ static void run_slice(gemm_job *job) {
 static int run_short(gemm_job *job) {
     long a_panels = (job->m + CK_MR - 1) / CK_MR;
     if (a_panels * CK_MR * job->k > SHORT_A_LIMIT) return 0;
-    job->packed_a = reserve((size_t)a_panels * CK_MR * job->k);
+    job->packed_a = reserve(0, (size_t)a_panels * CK_MR * job->k);
     if (!job->packed_a) return 0;
     job->pc = 0;
     job->kc = job->k;
@@ -297,7 +316,7 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, con
     if (m <= SHORT_ROWS && run_short(&job)) return;
     long a_panels = (m + CK_MR - 1) / CK_MR, max_nc = n < NC ? n : NC;
     size_t a_floats = (size_t)a_panels * CK_MR * KC, b_floats = (size_t)((max_nc + CK_NR - 1) / CK_NR) * CK_NR * KC;
-    float *buffer = reserve(a_floats + b_floats);
+    float *buffer = reserve(0, a_floats + b_floats);
     if (!buffer) { ck_sgemm_naive(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
     job.packed_a = buffer;
     job.packed_b = buffer + a_floats;
