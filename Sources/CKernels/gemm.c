@@ -121,28 +121,36 @@ static void pack_b_transposed(const gemm_job *job, long pc, long kc, long column
         for (long p = p0; p < kc; p++) out[p * CK_NR + j] = 0;
 }
 
-/* Packs panel groups [first, end) of op(B)[pc:pc+kc, jc:jc+nc] as kc x NR panels, zero-padded. For
- * B stored k x n, each K row is read once across the group's panels: with long rows (large ldb),
- * panel-at-a-time packing touched a new page per 64 bytes and spent a third of the time there. */
+/* Packs `panels` consecutive kc x NR panels of op(B)[pc:pc+kc, column0:], zero-padded past n (an NC
+ * slice's last ragged panel is B's last). Row-major B is read a K row at a time across all of them: with
+ * long rows (large ldb), panel-at-a-time packing touched a new page per 64 bytes and spent a third of
+ * the time there. */
+static void pack_b_run(const gemm_job *job, long pc, long kc, long column0, long panels, float *out) {
+    if (job->trans_b) {
+        for (long q = 0; q < panels; q++) {
+            long left = job->n - column0 - q * CK_NR;
+            pack_b_transposed(job, pc, kc, column0 + q * CK_NR, left < CK_NR ? left : CK_NR, out + q * kc * CK_NR);
+        }
+        return;
+    }
+    for (long p = 0; p < kc; p++) {
+        const float *source = job->b + (pc + p) * job->ldb + column0;
+        for (long q = 0; q < panels; q++) {
+            float *row = out + (q * kc + p) * CK_NR;
+            long left = job->n - column0 - q * CK_NR;
+            if (left >= CK_NR) { memcpy(row, source + q * CK_NR, CK_NR * sizeof(float)); continue; }
+            for (long j = 0; j < CK_NR; j++) row[j] = j < left ? source[q * CK_NR + j] : 0;
+        }
+    }
+}
+
+/* Packs panel groups [first, end) of op(B)[pc:pc+kc, jc:jc+nc] into the shared buffer. */
 static void pack_b(void *context, long first, long end) {
     gemm_job *job = context;
     long panels = (job->nc + CK_NR - 1) / CK_NR;
     for (long group = first; group < end; group++) {
-        long panel0 = group * PANEL_GROUP, panel_end = panel0 + PANEL_GROUP < panels ? panel0 + PANEL_GROUP : panels;
-        for (long panel = panel0; panel < panel_end && job->trans_b; panel++) {
-            long column0 = job->jc + panel * CK_NR, left = job->jc + job->nc - column0;
-            pack_b_transposed(job, job->pc, job->kc, column0, left < CK_NR ? left : CK_NR, job->packed_b + panel * CK_NR * job->kc);
-        }
-        if (job->trans_b) continue;
-        for (long p = 0; p < job->kc; p++) {
-            const float *source = job->b + (job->pc + p) * job->ldb + job->jc;
-            for (long panel = panel0; panel < panel_end; panel++) {
-                float *row = job->packed_b + (panel * job->kc + p) * CK_NR;
-                long left = job->nc - panel * CK_NR;
-                if (left >= CK_NR) { memcpy(row, source + panel * CK_NR, CK_NR * sizeof(float)); continue; }
-                for (long j = 0; j < CK_NR; j++) row[j] = j < left ? source[panel * CK_NR + j] : 0;
-            }
-        }
+        long panel0 = group * PANEL_GROUP, count = panels - panel0 < PANEL_GROUP ? panels - panel0 : PANEL_GROUP;
+        pack_b_run(job, job->pc, job->kc, job->jc + panel0 * CK_NR, count, job->packed_b + panel0 * CK_NR * job->kc);
     }
 }
 
@@ -180,27 +188,6 @@ static void compute_tiles(void *context, long first, long end) {
 }
 
 static float *reserve(int slot, size_t floats);
-
-/* Packs `panels` consecutive kc x NR panels of B from column0 (zero-padded past n). Row-major B is read
- * a K row at a time across all of them (long contiguous reads, as pack_b does). */
-static void pack_b_run(const gemm_job *job, long pc, long kc, long column0, long panels, float *out) {
-    if (job->trans_b) {
-        for (long q = 0; q < panels; q++) {
-            long left = job->n - column0 - q * CK_NR;
-            pack_b_transposed(job, pc, kc, column0 + q * CK_NR, left < CK_NR ? left : CK_NR, out + q * kc * CK_NR);
-        }
-        return;
-    }
-    for (long p = 0; p < kc; p++) {
-        const float *source = job->b + (pc + p) * job->ldb + column0;
-        for (long q = 0; q < panels; q++) {
-            float *row = out + (q * kc + p) * CK_NR;
-            long left = job->n - column0 - q * CK_NR;
-            if (left >= CK_NR) { memcpy(row, source + q * CK_NR, CK_NR * sizeof(float)); continue; }
-            for (long j = 0; j < CK_NR; j++) row[j] = j < left ? source[q * CK_NR + j] : 0;
-        }
-    }
-}
 
 /* One task of a short GEMM (m <= SHORT_ROWS): a run of B panels against all of A, which was packed
  * whole beforehand, slice by slice (the A slice stays in L2 across the run). The task packs its panels

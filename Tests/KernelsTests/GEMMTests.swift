@@ -44,7 +44,7 @@ final class GEMMTests: XCTestCase {
         for threads in [1, 2] {
             Kernels.threadCount = threads
             for (m, n, k) in [(1, 1, 1), (7, 13, 5), (6, 16, 1), (97, 131, 67), (200, 33, 300), (13, 300, 257), (2, 4100, 3),
-                              (64, 100, 600), (96, 48, 300), (256, 40, 520), (257, 20, 30)] {
+                              (64, 100, 600), (96, 48, 300), (256, 40, 520), (257, 20, 30), (258, 4110, 3)] {
                 for (transposeA, transposeB) in [(false, false), (false, true), (true, false), (true, true)] {
                     check(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
                 }
