@@ -4,8 +4,11 @@ import Kernels
 let parallelGrain = 32_768
 
 /// Applies `operation` element-wise over broadcast operands into a new tensor.
+///
+/// Same-shape and scalar operands run in parallel; broadcast operands walk the output one innermost
+/// run at a time, with unit-stride and stretched (stride 0) runs as their own vectorisable loops.
 @inline(__always)
-func mapBroadcast(_ a: Tensor, _ b: Tensor, _ operation: (Float, Float) -> Float) -> Tensor {
+func mapBroadcast<Operation: ElementCombination>(_ a: Tensor, _ b: Tensor, _ operation: Operation) -> Tensor {
     let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape)
     let result = Tensor.uninitialized(shape)
     let x = a.storage.pointer, y = b.storage.pointer, z = result.storage.pointer
@@ -23,30 +26,42 @@ func mapBroadcast(_ a: Tensor, _ b: Tensor, _ operation: (Float, Float) -> Float
         let secondStrides = broadcastStrides(b.shape, to: shape)
         forEachInnerRun(shape: shape, firstStrides: firstStrides, secondStrides: secondStrides) {
             out, first, second, count, firstStep, secondStep in
-            for index in 0..<count {
-                z[out + index] = operation(x[first + index * firstStep], y[second + index * secondStep])
+            let (left, right, target) = (x + first, y + second, z + out)
+            switch (firstStep, secondStep) {
+            case (1, 1): for index in 0..<count { target[index] = operation(left[index], right[index]) }
+            case (1, 0): for index in 0..<count { target[index] = operation(left[index], right[0]) }
+            case (0, 1): for index in 0..<count { target[index] = operation(left[0], right[index]) }
+            default:
+                for index in 0..<count {
+                    target[index] = operation(left[index * firstStep], right[index * secondStep])
+                }
             }
         }
     }
     return result
 }
 
-/// Applies `operation` to every element into a new tensor of the same shape.
+/// Applies `function` to every element into a new tensor of the same shape.
 @inline(__always)
-func mapElements(_ a: Tensor, _ operation: (Float) -> Float) -> Tensor {
+func mapElements<Function: ElementFunction>(_ a: Tensor, _ function: Function) -> Tensor {
     let result = Tensor.uninitialized(a.shape)
     let x = a.storage.pointer, z = result.storage.pointer
     Kernels.parallelFor(result.scalarCount, grain: parallelGrain) { range in
-        for index in range { z[index] = operation(x[index]) }
+        for index in range { z[index] = function(x[index]) }
     }
     return result
+}
+
+/// Applies a closure to every element: for functions costly enough that the call does not matter.
+func mapElements(_ a: Tensor, _ body: (Float) -> Float) -> Tensor {
+    withoutActuallyEscaping(body) { mapElements(a, ElementClosure(body: $0)) }
 }
 
 extension Tensor {
     /// Element-wise sum with broadcasting. Derivative: the gradient, summed to each operand's shape.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (shapeA, shapeB) = (a.shape, b.shape)
-        return mapBroadcast(a, b, +).recorded(from: [a, b]) { gradient, needed in
+        return mapBroadcast(a, b, Sum()).recorded(from: [a, b]) { gradient, needed in
             [needed[0] ? gradient.summed(toShape: shapeA) : nil,
              needed[1] ? gradient.summed(toShape: shapeB) : nil]
         }
@@ -55,7 +70,7 @@ extension Tensor {
     /// Element-wise difference with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (shapeA, shapeB) = (a.shape, b.shape)
-        return mapBroadcast(a, b, -).recorded(from: [a, b]) { gradient, needed in
+        return mapBroadcast(a, b, Difference()).recorded(from: [a, b]) { gradient, needed in
             [needed[0] ? gradient.summed(toShape: shapeA) : nil,
              needed[1] ? (-gradient).summed(toShape: shapeB) : nil]
         }
@@ -63,7 +78,7 @@ extension Tensor {
 
     /// Element-wise product with broadcasting. Derivative: d(ab) = b·da + a·db.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        mapBroadcast(a, b, *).recorded(from: [a, b]) { gradient, needed in
+        mapBroadcast(a, b, Product()).recorded(from: [a, b]) { gradient, needed in
             [needed[0] ? (gradient * b).summed(toShape: a.shape) : nil,
              needed[1] ? (gradient * a).summed(toShape: b.shape) : nil]
         }
@@ -71,7 +86,7 @@ extension Tensor {
 
     /// Element-wise quotient with broadcasting. Derivative: d(a/b) = da/b − a·db/b².
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        mapBroadcast(a, b, /).recorded(from: [a, b]) { gradient, needed in
+        mapBroadcast(a, b, Quotient()).recorded(from: [a, b]) { gradient, needed in
             [needed[0] ? (gradient / b).summed(toShape: a.shape) : nil,
              needed[1] ? (-(gradient * a) / (b * b)).summed(toShape: b.shape) : nil]
         }
@@ -79,7 +94,7 @@ extension Tensor {
 
     /// Negation. Derivative: −gradient.
     public static prefix func - (a: Tensor) -> Tensor {
-        mapElements(a) { -$0 }.recorded(from: [a]) { gradient, _ in [-gradient] }
+        mapElements(a, Negation()).recorded(from: [a]) { gradient, _ in [-gradient] }
     }
 
     public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor(b) }

@@ -55,45 +55,45 @@ extension Tensor {
 
     /// Element-wise max(x, 0). Derivative: gradient where x > 0, else 0.
     public func relu() -> Tensor {
-        mapElements(self) { Swift.max($0, 0) }.recorded(from: [self]) { gradient, _ in
+        mapElements(self, Rectifier()).recorded(from: [self]) { gradient, _ in
             [gradient * self.step()]
         }
     }
 
     /// Element-wise x for x > 0, slope·x otherwise. Derivative: gradient·(1 or slope).
     public func leakyRelu(slope: Float) -> Tensor {
-        mapElements(self) { $0 > 0 ? $0 : slope * $0 }.recorded(from: [self]) { gradient, _ in
-            [gradient * mapElements(self) { $0 > 0 ? 1 : slope }]
+        mapElements(self, LeakyRectifier(slope: slope)).recorded(from: [self]) { gradient, _ in
+            [gradient * mapElements(self, LeakyRectifierSlope(slope: slope))]
         }
     }
 
     /// Element-wise |x|. Derivative: gradient·sign(x) (0 at 0).
     public func abs() -> Tensor {
-        mapElements(self) { Swift.abs($0) }.recorded(from: [self]) { gradient, _ in
-            [gradient * mapElements(self) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }]
+        mapElements(self, Absolute()).recorded(from: [self]) { gradient, _ in
+            [gradient * mapElements(self, Sign())]
         }
     }
 
     /// 1 where x > 0, else 0; a constant (no gradient).
-    func step() -> Tensor { mapElements(self) { $0 > 0 ? 1 : 0 } }
+    func step() -> Tensor { mapElements(self, IsPositive()) }
 }
 
 extension Tensor {
     /// 1 where a > b (broadcast), else 0. Not differentiable: the result is a constant.
-    public static func .> (a: Tensor, b: Tensor) -> Tensor { mapBroadcast(a, b) { $0 > $1 ? 1 : 0 } }
+    public static func .> (a: Tensor, b: Tensor) -> Tensor { mapBroadcast(a, b, IsGreater()) }
 
     /// 1 where a < b (broadcast), else 0. A constant.
-    public static func .< (a: Tensor, b: Tensor) -> Tensor { mapBroadcast(a, b) { $0 < $1 ? 1 : 0 } }
+    public static func .< (a: Tensor, b: Tensor) -> Tensor { mapBroadcast(a, b, IsLess()) }
 
     /// 1 where a == b (broadcast), else 0. A constant.
-    public static func .== (a: Tensor, b: Tensor) -> Tensor { mapBroadcast(a, b) { $0 == $1 ? 1 : 0 } }
+    public static func .== (a: Tensor, b: Tensor) -> Tensor { mapBroadcast(a, b, IsEqual()) }
 
     /// Takes `other` where `condition` is non-zero and `self` elsewhere (all broadcast).
     ///
     /// Derivative: the gradient routed to the chosen operand, zero to the other.
     public func replacing(with other: Tensor, where condition: Tensor) -> Tensor {
         let shape = broadcastShape(broadcastShape(shape, other.shape), condition.shape)
-        let (kept, replacement, mask) = (broadcast(to: shape), other.broadcast(to: shape), mapElements(condition.broadcast(to: shape)) { $0 != 0 ? 1 : 0 })
+        let (kept, replacement, mask) = (broadcast(to: shape), other.broadcast(to: shape), mapElements(condition.broadcast(to: shape), IsNonZero()))
         let result = Tensor.uninitialized(shape)
         let (x, y, c, z) = (kept.storage.pointer, replacement.storage.pointer, mask.storage.pointer, result.storage.pointer)
         for index in 0..<result.scalarCount { z[index] = c[index] != 0 ? y[index] : x[index] }
