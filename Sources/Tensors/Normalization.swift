@@ -19,10 +19,14 @@ extension Tensor {
         let inverseDeviation = variance.map { 1 / ($0 + epsilon).squareRoot() }
         let output = Tensor.uninitialized(input.shape)
         let (x, y, gamma, beta) = (input.storage.pointer, output.storage.pointer, weight.storage.pointer, bias.storage.pointer)
-        layout.forEachChannel { channel, offsets in
-            let scale = gamma[channel] * inverseDeviation[channel]
-            let shift = beta[channel] - mean[channel] * scale
-            for start in offsets { for index in start..<(start + layout.spatial) { y[index] = x[index] * scale + shift } }
+        let scales = (0..<layout.channels).map { gamma[$0] * inverseDeviation[$0] }
+        let shifts = (0..<layout.channels).map { beta[$0] - mean[$0] * scales[$0] }
+        scales.withUnsafeBufferPointer { scale in
+            shifts.withUnsafeBufferPointer { shift in
+                layout.forEachChannelBlock { block in
+                    layout.forEachElement(of: block) { index, channel in y[index] = x[index] * scale[channel] + shift[channel] }
+                }
+            }
         }
         let result = output.recorded(from: [input, weight, bias]) { gradient, needed in
             if GradientMode.isRecording {
@@ -60,25 +64,20 @@ extension Tensor {
         var weightGradient = Tensor(zeros: [layout.channels]), biasGradient = Tensor(zeros: [layout.channels])
         let (x, dy, dx, gamma) = (input.storage.pointer, gradient.storage.pointer, inputGradient.storage.pointer, weight.storage.pointer)
         let count = Float(layout.perChannel)
-        weightGradient.withUnsafeMutableBufferPointer { dGamma in
-            biasGradient.withUnsafeMutableBufferPointer { dBeta in
-                layout.forEachChannel { channel, offsets in
-                    let (mu, inverse) = (mean[channel], inverseDeviation[channel])
-                    var sum: Float = 0, dotNormalized: Float = 0
-                    for start in offsets {
-                        for index in start..<(start + layout.spatial) {
-                            sum += dy[index]
-                            dotNormalized += dy[index] * (x[index] - mu) * inverse
-                        }
-                    }
-                    dBeta[channel] = sum
-                    dGamma[channel] = dotNormalized
-                    let scale = gamma[channel] * inverse
-                    let (meanGradient, meanProduct) = (sum / count, dotNormalized / count)
-                    for start in offsets {
-                        for index in start..<(start + layout.spatial) {
-                            let normalized = (x[index] - mu) * inverse
-                            dx[index] = scale * (dy[index] - meanGradient - normalized * meanProduct)
+        mean.withUnsafeBufferPointer { mu in
+            inverseDeviation.withUnsafeBufferPointer { inverse in
+                weightGradient.withUnsafeMutableBufferPointer { dGamma in
+                    biasGradient.withUnsafeMutableBufferPointer { dBeta in
+                        layout.forEachChannelBlock { block in
+                            layout.forEachElement(of: block) { index, channel in
+                                dBeta[channel] += dy[index]
+                                dGamma[channel] += dy[index] * (x[index] - mu[channel]) * inverse[channel]
+                            }
+                            layout.forEachElement(of: block) { index, channel in
+                                let normalized = (x[index] - mu[channel]) * inverse[channel]
+                                let (meanGradient, meanProduct) = (dBeta[channel] / count, dGamma[channel] / count)
+                                dx[index] = gamma[channel] * inverse[channel] * (dy[index] - meanGradient - normalized * meanProduct)
+                            }
                         }
                     }
                 }
@@ -100,38 +99,47 @@ struct ChannelLayout {
 
     var perChannel: Int { batch * spatial }
 
-    /// Calls `body(channel, runStarts)` for every channel, channels split across threads.
-    func forEachChannel(_ body: (Int, StrideTo<Int>) -> Void) {
-        let (channels, spatial, batch) = (self.channels, self.spatial, self.batch)
-        Kernels.parallelFor(channels, grain: Swift.max(1, 16_384 / Swift.max(perChannel, 1))) { range in
-            for channel in range {
-                body(channel, stride(from: channel * spatial, to: batch * channels * spatial, by: channels * spatial))
+    /// Calls `body(channels)` for blocks of channels split across threads; each block's loops
+    /// visit every channel's elements in the same order whatever the thread count.
+    func forEachChannelBlock(_ body: (Range<Int>) -> Void) {
+        Kernels.parallelFor(channels, grain: Swift.max(1, 16_384 / Swift.max(perChannel, 1)), body)
+    }
+
+    /// Calls `body(index, channel)` for every element of the channels in `block`, samples in order.
+    ///
+    /// `[N, C]` input walks each row across the block (contiguous, so the loop vectorises);
+    /// `[N, C, H, W]` input walks one channel's runs at a time.
+    @inline(__always)
+    func forEachElement(of block: Range<Int>, _ body: (Int, Int) -> Void) {
+        if spatial == 1 {
+            for sample in 0..<batch { for channel in block { body(sample * channels + channel, channel) } }
+            return
+        }
+        for channel in block {
+            for sample in 0..<batch {
+                let start = (sample * channels + channel) * spatial
+                for index in start..<(start + spatial) { body(index, channel) }
             }
         }
     }
 
     /// Per-channel mean and biased variance, accumulated in Double for accuracy.
     func statistics(_ x: UnsafePointer<Float>) -> (mean: [Float], variance: [Float]) {
-        var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
-        mean.withUnsafeMutableBufferPointer { meanBuffer in
-            variance.withUnsafeMutableBufferPointer { varianceBuffer in
-                forEachChannel { channel, offsets in
-                    var sum = 0.0
-                    for start in offsets { for index in start..<(start + spatial) { sum += Double(x[index]) } }
-                    let mu = sum / Double(perChannel)
-                    var squares = 0.0
-                    for start in offsets {
-                        for index in start..<(start + spatial) {
-                            let deviation = Double(x[index]) - mu
-                            squares += deviation * deviation
-                        }
+        var sums = [Double](repeating: 0, count: channels), squares = [Double](repeating: 0, count: channels)
+        let count = Double(perChannel)
+        sums.withUnsafeMutableBufferPointer { sum in
+            squares.withUnsafeMutableBufferPointer { square in
+                forEachChannelBlock { block in
+                    forEachElement(of: block) { index, channel in sum[channel] += Double(x[index]) }
+                    for channel in block { sum[channel] /= count }
+                    forEachElement(of: block) { index, channel in
+                        let deviation = Double(x[index]) - sum[channel]
+                        square[channel] += deviation * deviation
                     }
-                    meanBuffer[channel] = Float(mu)
-                    varianceBuffer[channel] = Float(squares / Double(perChannel))
                 }
             }
         }
-        return (mean, variance)
+        return (sums.map { Float($0) }, squares.map { Float($0 / count) })
     }
 }
 

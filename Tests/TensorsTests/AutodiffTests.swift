@@ -132,6 +132,25 @@ final class NormalizationTests: XCTestCase {
         }
     }
 
+    /// Enough channels that the fused kernels split them into blocks across threads, in both layouts:
+    /// values and first-order gradients equal the composed twin's.
+    func testFusedBatchNormMatchesComposedTwinAcrossChannelBlocks() {
+        for shape in [[33, 700], [3, 300, 3, 5]] {
+            let x = randomTensor(shape, seed: 11, low: -2, high: 2).tracked()
+            let weight = randomTensor([shape[1]], seed: 12).tracked(), bias = randomTensor([shape[1]], seed: 13).tracked()
+            let readout = randomTensor(shape, seed: 14)
+            func run(_ normalize: () -> Tensor) -> [Tensor] {
+                let output = normalize()
+                return [output] + gradients(of: (output * readout).sum(), withRespectTo: [x, weight, bias])
+            }
+            let fused = run { Tensor.batchNormalized(x, weight: weight, bias: bias, epsilon: 1e-5).output }
+            let composed = run { Tensor.composedBatchNorm(x, weight, bias, epsilon: 1e-5) }
+            for (a, b) in zip(fused, composed) {
+                assertClose(a.scalars.map(Double.init), b.scalars.map(Double.init), tolerance: 1e-3, "\(shape)")
+            }
+        }
+    }
+
     /// Instance normalisation against the formula in Double, its gradient against finite differences.
     func testInstanceNormAgainstReference() {
         let shape = [2, 3, 3, 2]
