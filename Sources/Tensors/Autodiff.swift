@@ -1,3 +1,5 @@
+import Kernels
+
 /// A vertex of the recorded computation: the op that produced a tensor, or a tracked leaf.
 ///
 /// Nodes are numbered in creation order; every node is created after its inputs, so visiting
@@ -103,7 +105,9 @@ public func gradients(
                 precondition(gradient.shape == input.shape,
                              "internal: gradient shape \(gradient.shape) for input of shape \(input.shape)")
                 let key = ObjectIdentifier(input)
-                accumulated[key] = accumulated[key].map { $0 + gradient } ?? gradient
+                guard var sum = accumulated.removeValue(forKey: key) else { accumulated[key] = gradient; continue }
+                sum.accumulate(gradient)
+                accumulated[key] = sum
             }
         }
     }
@@ -136,4 +140,19 @@ private func nodesLeadingToTargets(_ order: [GradientNode], targets: Set<ObjectI
         }
     }
     return needed
+}
+
+extension Tensor {
+    /// self + other, written into this tensor's storage when nothing else shares it and no graph is
+    /// being recorded: a tensor used twice (D on real and on fake images) then needs no third buffer.
+    mutating func accumulate(_ other: Tensor) {
+        guard !GradientMode.isRecording, node == nil, shape == other.shape, isKnownUniquelyReferenced(&storage) else {
+            self = self + other
+            return
+        }
+        let (target, source) = (storage.pointer, other.storage.pointer)
+        Kernels.parallelFor(scalarCount, grain: parallelGrain) { range in
+            for index in range { target[index] += source[index] }
+        }
+    }
 }
