@@ -99,18 +99,22 @@ static void pack_b_transposed(const gemm_job *job, long pc, long kc, long column
     long p0 = 0;
 #if defined(__SSE2__)
     if (width == CK_NR) {
-        for (; p0 + 4 <= kc; p0 += 4)
-            for (long j = 0; j < CK_NR; j += 4) {
-                const float *source = job->b + (column0 + j) * job->ldb + pc + p0;
+        long end = kc - kc % 4;
+        /* Four columns at a time down the whole slice: the 16 rows at once, with a power-of-two ldb,
+         * all fell into one L1 set and every load went to L2. */
+        for (long j = 0; j < CK_NR; j += 4)
+            for (long p = 0; p < end; p += 4) {
+                const float *source = job->b + (column0 + j) * job->ldb + pc + p;
                 __m128 r0 = _mm_loadu_ps(source), r1 = _mm_loadu_ps(source + job->ldb);
                 __m128 r2 = _mm_loadu_ps(source + 2 * job->ldb), r3 = _mm_loadu_ps(source + 3 * job->ldb);
                 _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-                float *target = out + p0 * CK_NR + j;
+                float *target = out + p * CK_NR + j;
                 _mm_storeu_ps(target, r0);
                 _mm_storeu_ps(target + CK_NR, r1);
                 _mm_storeu_ps(target + 2 * CK_NR, r2);
                 _mm_storeu_ps(target + 3 * CK_NR, r3);
             }
+        p0 = end;
     }
 #endif
     for (long j = 0; j < width; j++) {
