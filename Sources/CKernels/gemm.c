@@ -63,6 +63,7 @@ typedef struct {
     long mc, panels_per_task, row_blocks, column_tasks;
     float slice_beta;
     ck_microkernel kernel;
+    const ck_b_source *source;   /* packs B's panels itself when set (b and ldb unused) */
 } gemm_job;
 
 /* Packs rows [MR*first, MR*end) of op(A)[:, pc:pc+kc] as MR x kc panels; rows past m are zero. */
@@ -130,6 +131,13 @@ static void pack_b_transposed(const gemm_job *job, long pc, long kc, long column
  * long rows (large ldb), panel-at-a-time packing touched a new page per 64 bytes and spent a third of
  * the time there. */
 static void pack_b_run(const gemm_job *job, long pc, long kc, long column0, long panels, float *out) {
+    if (job->source) {
+        for (long q = 0; q < panels; q++) {
+            long left = job->n - column0 - q * CK_NR;
+            job->source->pack(job->source, pc, kc, column0 + q * CK_NR, left < CK_NR ? left : CK_NR, out + q * kc * CK_NR);
+        }
+        return;
+    }
     if (job->trans_b) {
         for (long q = 0; q < panels; q++) {
             long left = job->n - column0 - q * CK_NR;
@@ -298,31 +306,45 @@ static int run_short(gemm_job *job) {
     return 1;
 }
 
+/* Runs a GEMM with m, n, k > 0; returns 0 when no packing buffer could be had. */
+static int run_gemm(gemm_job *job) {
+    job->kernel = select_kernel();
+    if (job->m <= SHORT_ROWS && run_short(job)) return 1;
+    long a_panels = (job->m + CK_MR - 1) / CK_MR, max_nc = job->n < NC ? job->n : NC;
+    size_t a_floats = (size_t)a_panels * CK_MR * KC, b_floats = (size_t)((max_nc + CK_NR - 1) / CK_NR) * CK_NR * KC;
+    float *buffer = reserve(0, a_floats + b_floats);
+    if (!buffer) return 0;
+    job->packed_a = buffer;
+    job->packed_b = buffer + a_floats;
+    /* Equal row blocks of at most MC rows (a multiple of MR), so no block is a sliver. */
+    job->row_blocks = (job->m + MC - 1) / MC;
+    job->mc = ((job->m + job->row_blocks - 1) / job->row_blocks + CK_MR - 1) / CK_MR * CK_MR;
+    for (job->jc = 0; job->jc < job->n; job->jc += NC) {
+        job->nc = job->n - job->jc < NC ? job->n - job->jc : NC;
+        plan_tiles(job, ck_pool_threads());
+        for (job->pc = 0; job->pc < job->k; job->pc += KC) {
+            job->kc = job->k - job->pc < KC ? job->k - job->pc : KC;
+            job->slice_beta = job->pc == 0 ? job->beta : 1.0f;
+            run_slice(job);
+        }
+    }
+    return 1;
+}
+
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
               const float *b, long ldb, float beta, float *c, long ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0) { scale_c(m, n, beta, c, ldc); return; }
     gemm_job job = {trans_a, trans_b, m, n, k, alpha, beta, a, b, lda, ldb, c, ldc};
-    job.kernel = select_kernel();
-    if (m <= SHORT_ROWS && run_short(&job)) return;
-    long a_panels = (m + CK_MR - 1) / CK_MR, max_nc = n < NC ? n : NC;
-    size_t a_floats = (size_t)a_panels * CK_MR * KC, b_floats = (size_t)((max_nc + CK_NR - 1) / CK_NR) * CK_NR * KC;
-    float *buffer = reserve(0, a_floats + b_floats);
-    if (!buffer) { ck_sgemm_naive(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
-    job.packed_a = buffer;
-    job.packed_b = buffer + a_floats;
-    /* Equal row blocks of at most MC rows (a multiple of MR), so no block is a sliver. */
-    job.row_blocks = (m + MC - 1) / MC;
-    job.mc = ((m + job.row_blocks - 1) / job.row_blocks + CK_MR - 1) / CK_MR * CK_MR;
-    for (job.jc = 0; job.jc < n; job.jc += NC) {
-        job.nc = n - job.jc < NC ? n - job.jc : NC;
-        plan_tiles(&job, ck_pool_threads());
-        for (job.pc = 0; job.pc < k; job.pc += KC) {
-            job.kc = k - job.pc < KC ? k - job.pc : KC;
-            job.slice_beta = job.pc == 0 ? beta : 1.0f;
-            run_slice(&job);
-        }
-    }
+    if (!run_gemm(&job)) ck_sgemm_naive(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void ck_sgemm_source(long m, long n, long k, const float *a, long lda, const ck_b_source *b, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) { scale_c(m, n, beta, c, ldc); return; }
+    gemm_job job = {0, 0, m, n, k, 1, beta, a, NULL, lda, 0, c, ldc};
+    job.source = b;
+    if (!run_gemm(&job)) abort();   /* out of memory inside a kernel: there is no caller to report to */
 }
 
 void ck_sgemm_naive(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,

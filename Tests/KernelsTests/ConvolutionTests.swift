@@ -31,6 +31,19 @@ final class ConvolutionTests: XCTestCase {
         // Output padding: an input side that the stride does not divide (DCGAN's 7 → 14 → 28 transposed layers).
         .init(batch: 2, inputChannels: 3, inputHeight: 14, inputWidth: 14, outputChannels: 4, kernelHeight: 5, kernelWidth: 5,
               strideHeight: 2, strideWidth: 2, paddingHeight: 2, paddingWidth: 2),
+        // Over 256 output channels and 256 column rows: the blocked GEMM path and two K slices, with
+        // columns packed straight from the images.
+        .init(batch: 2, inputChannels: 32, inputHeight: 6, inputWidth: 5, outputChannels: 260, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 1),
+        // 128 input channels at stride 1: the input gradient as a convolution with the flipped kernel
+        // (dilated, and with padding short of the kernel's reach).
+        .init(batch: 2, inputChannels: 128, inputHeight: 5, inputWidth: 6, outputChannels: 3, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 1),
+        .init(batch: 1, inputChannels: 130, inputHeight: 7, inputWidth: 6, outputChannels: 2, kernelHeight: 3, kernelWidth: 2,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 0, dilationHeight: 2, dilationWidth: 1),
+        // 40 output channels at stride 2: implicit weight gradients over a ragged, strided geometry.
+        .init(batch: 2, inputChannels: 3, inputHeight: 9, inputWidth: 9, outputChannels: 40, kernelHeight: 4, kernelWidth: 4,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
     ]
 
     func testConvolutionKernelsMatchTheirNaiveTwins() {

@@ -23,6 +23,16 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, con
 /* The triple loop: the oracle the fast path is tested against. */
 void ck_sgemm_naive(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                     const float *b, long ldb, float beta, float *c, long ldc);
+/* A B operand that packs its own panels: an implicit GEMM, such as convolution columns read straight
+ * from the image instead of from a materialised column matrix. `pack` writes op(B)[pc:pc+kc,
+ * column0:column0+width] as a kc x 16 panel (row p at out + 16p), zero past `width` (at most 16). */
+typedef struct ck_b_source ck_b_source;
+struct ck_b_source {
+    void (*pack)(const ck_b_source *self, long pc, long kc, long column0, long width, float *out);
+};
+/* C = A * B + beta * C (A row-major m x k) with B k x n supplied by `b`; same blocking, order and
+ * thread-count independence as ck_sgemm. */
+void ck_sgemm_source(long m, long n, long k, const float *a, long lda, const ck_b_source *b, float beta, float *c, long ldc);
 /* 1 when the AVX2/FMA micro-kernel was selected at run time. */
 int ck_sgemm_uses_avx2(void);
 
