@@ -5,12 +5,13 @@
 # Each cell is the median over ROUNDS runs of that run's median ms/step; "min" is the fastest single step
 # seen in any round (least hurt when other tenants share the host). Ratios are peer / Forger, so above 1
 # means Forger is faster; the performance issue's target is 1.2 against the best peer. PEERS=torch skips
-# JAX (its dcgan64 step takes seconds, and compiling takes longer).
+# JAX (its dcgan64 step takes seconds, and compiling takes longer); WORKLOADS="mlp cgan" runs only those models.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 threads="${1:-2}"
 rounds="${2:-2}"
 peers="${PEERS:-torch jax}"
+only="${WORKLOADS:-}"
 Benchmarks/peers/setup.sh >/dev/null
 swift build -c release --product forger-bench >/dev/null
 bench=.build/release/forger-bench
@@ -46,6 +47,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 # model batch steps jax-steps
 for workload in "mlp 64 30 30" "cgan 64 30 30" "dcgan 256 4 2" "dcgan 64 8 3" "dcgan64 64 4 2"; do
   set -- $workload
+  [ -z "$only" ] || [[ " $only " == *" $1 "* ]] || continue
   declare -A medians=() minimums=() memory=()
   for _ in $(seq 1 "$rounds"); do
     for tool in forger $peers; do

@@ -35,7 +35,7 @@ extension Tensor {
 
     /// Element-wise hyperbolic tangent. Derivative: gradient·(1 − tanh²x).
     public func tanh() -> Tensor {
-        let value = mapElements(self) { Foundation.tanh($0) }
+        let value = mapElements(self, HyperbolicTangent())
         return value.recorded(from: [self]) { gradient, _ in
             let y = GradientMode.isRecording ? self.tanh() : value
             return [gradient * (1 - y * y)]

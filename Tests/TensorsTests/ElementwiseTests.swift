@@ -41,6 +41,20 @@ final class ElementwiseTests: XCTestCase {
         assertClose(x .> Tensor(0), [0, 0, 0, 1])
     }
 
+    /// The vectorisable tanh against the C library's, in Double, over a dense sweep and the edges.
+    func testTanhWithinThreeUlpOfTheLibrary() {
+        let sweep = stride(from: -12.0, through: 12.0, by: 0.000_731).map { Float($0) }
+        let edges: [Float] = [0, -0, 1e-30, -1e-8, 0.624_999_9, 0.625, 0.625_000_1, -0.625, 8.999, 9, 9.001, 40,
+                              .greatestFiniteMagnitude, .infinity, -.infinity]
+        let inputs = sweep + edges
+        let values = Tensor(shape: [inputs.count], scalars: inputs).tanh().scalars
+        for (x, value) in zip(inputs, values) {
+            let expected = Foundation.tanh(Double(x))
+            XCTAssertLessThanOrEqual(Swift.abs(Double(value) - expected), 3 * Double(Float(expected).ulp), "tanh(\(x)) = \(value)")
+        }
+        XCTAssertTrue(Tensor(shape: [1], scalars: [.nan]).tanh().scalars[0].isNaN)
+    }
+
     func testSigmoidDoesNotOverflow() {
         let y = Tensor(shape: [2], scalars: [-1000, 1000]).sigmoid()
         XCTAssertTrue(y.scalars.allSatisfy(\.isFinite))
