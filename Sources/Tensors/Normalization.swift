@@ -69,9 +69,18 @@ extension Tensor {
                 weightGradient.withUnsafeMutableBufferPointer { dGamma in
                     biasGradient.withUnsafeMutableBufferPointer { dBeta in
                         layout.forEachChannelBlock { block in
-                            layout.forEachElement(of: block) { index, channel in
-                                dBeta[channel] += dy[index]
-                                dGamma[channel] += dy[index] * (x[index] - mu[channel]) * inverse[channel]
+                            if layout.spatial == 1 {
+                                layout.forEachElement(of: block) { index, channel in
+                                    dBeta[channel] += dy[index]
+                                    dGamma[channel] += dy[index] * (x[index] - mu[channel]) * inverse[channel]
+                                }
+                            } else {
+                                for channel in block {
+                                    let (mean, scale) = (mu[channel], inverse[channel])
+                                    let range = channel..<(channel + 1)
+                                    layout.accumulate(of: range, into: dBeta) { dy[$0] }
+                                    layout.accumulate(of: range, into: dGamma) { dy[$0] * (x[$0] - mean) * scale }
+                                }
                             }
                             layout.forEachElement(of: block) { index, channel in
                                 let normalized = (x[index] - mu[channel]) * inverse[channel]
@@ -123,6 +132,39 @@ struct ChannelLayout {
         }
     }
 
+    /// Adds Σ term(index) over each channel's elements to `sums[channel]`, for the channels in `block`.
+    ///
+    /// `[N, C]` input adds row by row across the block (independent sums, vectorised); `[N, C, H, W]`
+    /// input sums each channel with four partial sums, since one running sum waits on every add.
+    @inline(__always)
+    func accumulate<Scalar: FloatingPoint>(
+        of block: Range<Int>, into sums: UnsafeMutableBufferPointer<Scalar>, _ term: (Int) -> Scalar
+    ) {
+        guard spatial > 1 else {
+            forEachElement(of: block) { index, channel in sums[channel] += term(index) }
+            return
+        }
+        for channel in block {
+            var (first, second, third, fourth): (Scalar, Scalar, Scalar, Scalar) = (0, 0, 0, 0)
+            for sample in 0..<batch {
+                let start = (sample * channels + channel) * spatial, end = start + spatial
+                var index = start
+                while index + 4 <= end {
+                    first += term(index)
+                    second += term(index + 1)
+                    third += term(index + 2)
+                    fourth += term(index + 3)
+                    index += 4
+                }
+                while index < end {
+                    first += term(index)
+                    index += 1
+                }
+            }
+            sums[channel] += (first + second) + (third + fourth)
+        }
+    }
+
     /// Per-channel mean and biased variance, accumulated in Double for accuracy.
     func statistics(_ x: UnsafePointer<Float>) -> (mean: [Float], variance: [Float]) {
         var sums = [Double](repeating: 0, count: channels), squares = [Double](repeating: 0, count: channels)
@@ -130,11 +172,21 @@ struct ChannelLayout {
         sums.withUnsafeMutableBufferPointer { sum in
             squares.withUnsafeMutableBufferPointer { square in
                 forEachChannelBlock { block in
-                    forEachElement(of: block) { index, channel in sum[channel] += Double(x[index]) }
+                    accumulate(of: block, into: sum) { Double(x[$0]) }
                     for channel in block { sum[channel] /= count }
-                    forEachElement(of: block) { index, channel in
-                        let deviation = Double(x[index]) - sum[channel]
-                        square[channel] += deviation * deviation
+                    if spatial == 1 {
+                        forEachElement(of: block) { index, channel in
+                            let deviation = Double(x[index]) - sum[channel]
+                            square[channel] += deviation * deviation
+                        }
+                        return
+                    }
+                    for channel in block {
+                        let mean = sum[channel]
+                        accumulate(of: channel..<(channel + 1), into: square) { index in
+                            let deviation = Double(x[index]) - mean
+                            return deviation * deviation
+                        }
                     }
                 }
             }
