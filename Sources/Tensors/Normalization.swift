@@ -24,7 +24,13 @@ extension Tensor {
         scales.withUnsafeBufferPointer { scale in
             shifts.withUnsafeBufferPointer { shift in
                 layout.forEachChannelBlock { block in
-                    layout.forEachElement(of: block) { index, channel in y[index] = x[index] * scale[channel] + shift[channel] }
+                    guard layout.spatial > 1 else {
+                        return layout.forEachElement(of: block) { index, channel in y[index] = x[index] * scale[channel] + shift[channel] }
+                    }
+                    for channel in block {
+                        let (factor, offset) = (scale[channel], shift[channel])
+                        layout.forEachRun(of: channel) { run in for index in run { y[index] = x[index] * factor + offset } }
+                    }
                 }
             }
         }
@@ -69,23 +75,28 @@ extension Tensor {
                 weightGradient.withUnsafeMutableBufferPointer { dGamma in
                     biasGradient.withUnsafeMutableBufferPointer { dBeta in
                         layout.forEachChannelBlock { block in
-                            if layout.spatial == 1 {
+                            guard layout.spatial > 1 else {
                                 layout.forEachElement(of: block) { index, channel in
                                     dBeta[channel] += dy[index]
                                     dGamma[channel] += dy[index] * (x[index] - mu[channel]) * inverse[channel]
                                 }
-                            } else {
-                                for channel in block {
-                                    let (mean, scale) = (mu[channel], inverse[channel])
-                                    let range = channel..<(channel + 1)
-                                    layout.accumulate(of: range, into: dBeta) { dy[$0] }
-                                    layout.accumulate(of: range, into: dGamma) { dy[$0] * (x[$0] - mean) * scale }
+                                return layout.forEachElement(of: block) { index, channel in
+                                    let normalized = (x[index] - mu[channel]) * inverse[channel]
+                                    let (meanGradient, meanProduct) = (dBeta[channel] / count, dGamma[channel] / count)
+                                    dx[index] = gamma[channel] * inverse[channel] * (dy[index] - meanGradient - normalized * meanProduct)
                                 }
                             }
-                            layout.forEachElement(of: block) { index, channel in
-                                let normalized = (x[index] - mu[channel]) * inverse[channel]
+                            for channel in block {
+                                let (center, scale) = (mu[channel], inverse[channel])
+                                dBeta[channel] = layout.sum(of: channel) { dy[$0] }
+                                dGamma[channel] = layout.sum(of: channel) { dy[$0] * (x[$0] - center) * scale }
                                 let (meanGradient, meanProduct) = (dBeta[channel] / count, dGamma[channel] / count)
-                                dx[index] = gamma[channel] * inverse[channel] * (dy[index] - meanGradient - normalized * meanProduct)
+                                let factor = gamma[channel] * scale
+                                layout.forEachRun(of: channel) { run in
+                                    for index in run {
+                                        dx[index] = factor * (dy[index] - meanGradient - (x[index] - center) * scale * meanProduct)
+                                    }
+                                }
                             }
                         }
                     }
@@ -132,37 +143,35 @@ struct ChannelLayout {
         }
     }
 
-    /// Adds Σ term(index) over each channel's elements to `sums[channel]`, for the channels in `block`.
-    ///
-    /// `[N, C]` input adds row by row across the block (independent sums, vectorised); `[N, C, H, W]`
-    /// input sums each channel with four partial sums, since one running sum waits on every add.
+    /// Calls `body(run)` for each sample's contiguous run of one channel's elements (`[N, C, H, W]`).
     @inline(__always)
-    func accumulate<Scalar: FloatingPoint>(
-        of block: Range<Int>, into sums: UnsafeMutableBufferPointer<Scalar>, _ term: (Int) -> Scalar
-    ) {
-        guard spatial > 1 else {
-            forEachElement(of: block) { index, channel in sums[channel] += term(index) }
-            return
+    func forEachRun(of channel: Int, _ body: (Range<Int>) -> Void) {
+        for sample in 0..<batch {
+            let start = (sample * channels + channel) * spatial
+            body(start..<(start + spatial))
         }
-        for channel in block {
-            var (first, second, third, fourth): (Scalar, Scalar, Scalar, Scalar) = (0, 0, 0, 0)
-            for sample in 0..<batch {
-                let start = (sample * channels + channel) * spatial, end = start + spatial
-                var index = start
-                while index + 4 <= end {
-                    first += term(index)
-                    second += term(index + 1)
-                    third += term(index + 2)
-                    fourth += term(index + 3)
-                    index += 4
-                }
-                while index < end {
-                    first += term(index)
-                    index += 1
-                }
+    }
+
+    /// Σ term(index) over one channel's elements of `[N, C, H, W]` input, with four partial sums: one
+    /// running sum waits on every add.
+    @inline(__always)
+    func sum<Scalar: FloatingPoint>(of channel: Int, _ term: (Int) -> Scalar) -> Scalar {
+        var (first, second, third, fourth): (Scalar, Scalar, Scalar, Scalar) = (0, 0, 0, 0)
+        forEachRun(of: channel) { run in
+            var index = run.lowerBound
+            while index + 4 <= run.upperBound {
+                first += term(index)
+                second += term(index + 1)
+                third += term(index + 2)
+                fourth += term(index + 3)
+                index += 4
             }
-            sums[channel] += (first + second) + (third + fourth)
+            while index < run.upperBound {
+                first += term(index)
+                index += 1
+            }
         }
+        return (first + second) + (third + fourth)
     }
 
     /// Per-channel mean and biased variance, accumulated in Double for accuracy.
@@ -172,18 +181,18 @@ struct ChannelLayout {
         sums.withUnsafeMutableBufferPointer { sum in
             squares.withUnsafeMutableBufferPointer { square in
                 forEachChannelBlock { block in
-                    accumulate(of: block, into: sum) { Double(x[$0]) }
-                    for channel in block { sum[channel] /= count }
-                    if spatial == 1 {
-                        forEachElement(of: block) { index, channel in
+                    guard spatial > 1 else {
+                        forEachElement(of: block) { index, channel in sum[channel] += Double(x[index]) }
+                        for channel in block { sum[channel] /= count }
+                        return forEachElement(of: block) { index, channel in
                             let deviation = Double(x[index]) - sum[channel]
                             square[channel] += deviation * deviation
                         }
-                        return
                     }
                     for channel in block {
-                        let mean = sum[channel]
-                        accumulate(of: channel..<(channel + 1), into: square) { index in
+                        let mean = self.sum(of: channel) { Double(x[$0]) } / count
+                        sum[channel] = mean
+                        square[channel] = self.sum(of: channel) { index in
                             let deviation = Double(x[index]) - mean
                             return deviation * deviation
                         }
