@@ -295,9 +295,12 @@ typedef struct {
 static implicit_space reserve_implicit(const ck_conv_geometry *g) {
     implicit_space space = {padded_of(g)};
     long plane = plane_of(g), images = g->in_channels * space.size.floats;
-    /* Per sample: its phase images, its matrix plane and its column offsets (two floats' room each). */
-    space.group = samples_per_group(g, images + (g->out_channels + 2) * plane);
-    space.columns = (long *)reserve_floats((size_t)(images + (g->out_channels + 2) * plane) * space.group + 2 * rows_of(g));
+    /* Per sample: its phase images, its matrix plane and its column offsets; the offsets come first, so
+     * they stay aligned. */
+    long offset_floats = (long)(sizeof(long) / sizeof(float));
+    space.group = samples_per_group(g, images + (g->out_channels + offset_floats) * plane);
+    space.columns = (long *)reserve_floats((size_t)((images + (g->out_channels + offset_floats) * plane) * space.group +
+                                                    offset_floats * rows_of(g)));
     space.rows = space.columns + plane * space.group;
     space.phases = (float *)(space.rows + rows_of(g));
     space.matrix = space.phases + images * space.group;
