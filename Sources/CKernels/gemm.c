@@ -93,6 +93,7 @@ static void pack_a(void *context, long first, long end) {
 }
 
 enum { PANEL_GROUP = 8 };   /* B panels packed together: 512-byte reads of each B row */
+enum { PREFETCH_ROWS = 8 };
 
 /* Packs one panel of B stored n x k (trans_b): each of its columns is a contiguous run of B. Full
  * panels go through 4x4 SSE transposes: element-wise copies wrote each cache line 16 times. */
@@ -147,6 +148,10 @@ static void pack_b_run(const gemm_job *job, long pc, long kc, long column0, long
     }
     for (long p = 0; p < kc; p++) {
         const float *source = job->b + (pc + p) * job->ldb + column0;
+        /* Rows a page apart defeat the hardware prefetcher (these loads were half of packing), so ask for
+         * the row PREFETCH_ROWS ahead. */
+        if (p + PREFETCH_ROWS < kc)
+            for (long q = 0; q < panels * CK_NR; q += 16) __builtin_prefetch(source + PREFETCH_ROWS * job->ldb + q);
         for (long q = 0; q < panels; q++) {
             float *row = out + (q * kc + p) * CK_NR;
             long left = job->n - column0 - q * CK_NR;
