@@ -25,7 +25,7 @@ extension Tensor {
             shifts.withUnsafeBufferPointer { shift in
                 layout.forEachChannelBlock { block in
                     guard layout.spatial > 1 else {
-                        return layout.forEachElement(of: block) { index, channel in y[index] = x[index] * scale[channel] + shift[channel] }
+                        return layout.forEachRowElement(of: block) { index, channel in y[index] = x[index] * scale[channel] + shift[channel] }
                     }
                     for channel in block {
                         let (factor, offset) = (scale[channel], shift[channel])
@@ -76,11 +76,11 @@ extension Tensor {
                     biasGradient.withUnsafeMutableBufferPointer { dBeta in
                         layout.forEachChannelBlock { block in
                             guard layout.spatial > 1 else {
-                                layout.forEachElement(of: block) { index, channel in
+                                layout.forEachRowElement(of: block) { index, channel in
                                     dBeta[channel] += dy[index]
                                     dGamma[channel] += dy[index] * (x[index] - mu[channel]) * inverse[channel]
                                 }
-                                return layout.forEachElement(of: block) { index, channel in
+                                return layout.forEachRowElement(of: block) { index, channel in
                                     let normalized = (x[index] - mu[channel]) * inverse[channel]
                                     let (meanGradient, meanProduct) = (dBeta[channel] / count, dGamma[channel] / count)
                                     dx[index] = gamma[channel] * inverse[channel] * (dy[index] - meanGradient - normalized * meanProduct)
@@ -125,22 +125,11 @@ struct ChannelLayout {
         Kernels.parallelFor(channels, grain: Swift.max(1, 16_384 / Swift.max(perChannel, 1)), body)
     }
 
-    /// Calls `body(index, channel)` for every element of the channels in `block`, samples in order.
-    ///
-    /// `[N, C]` input walks each row across the block (contiguous, so the loop vectorises);
-    /// `[N, C, H, W]` input walks one channel's runs at a time.
+    /// Calls `body(index, channel)` for every element of `[N, C]` input in the channels of `block`, a
+    /// row at a time across the block (contiguous, so the loop vectorises).
     @inline(__always)
-    func forEachElement(of block: Range<Int>, _ body: (Int, Int) -> Void) {
-        if spatial == 1 {
-            for sample in 0..<batch { for channel in block { body(sample * channels + channel, channel) } }
-            return
-        }
-        for channel in block {
-            for sample in 0..<batch {
-                let start = (sample * channels + channel) * spatial
-                for index in start..<(start + spatial) { body(index, channel) }
-            }
-        }
+    func forEachRowElement(of block: Range<Int>, _ body: (Int, Int) -> Void) {
+        for sample in 0..<batch { for channel in block { body(sample * channels + channel, channel) } }
     }
 
     /// Calls `body(run)` for each sample's contiguous run of one channel's elements (`[N, C, H, W]`).
@@ -182,9 +171,9 @@ struct ChannelLayout {
             squares.withUnsafeMutableBufferPointer { square in
                 forEachChannelBlock { block in
                     guard spatial > 1 else {
-                        forEachElement(of: block) { index, channel in sum[channel] += Double(x[index]) }
+                        forEachRowElement(of: block) { index, channel in sum[channel] += Double(x[index]) }
                         for channel in block { sum[channel] /= count }
-                        return forEachElement(of: block) { index, channel in
+                        return forEachRowElement(of: block) { index, channel in
                             let deviation = Double(x[index]) - sum[channel]
                             square[channel] += deviation * deviation
                         }
