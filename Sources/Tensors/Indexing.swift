@@ -41,7 +41,9 @@ extension Tensor {
         var mask = Tensor.uninitialized(shape)
         let scale = 1 / keep
         mask.withUnsafeMutableBufferPointer { buffer in
-            generator.forEachWord(buffer.count) { index, word in buffer[index] = RandomGenerator.unit(word) < keep ? scale : 0 }
+            generator.forEachWordConcurrently(buffer.count) { index, word in
+                buffer[index] = RandomGenerator.unit(word) < keep ? scale : 0
+            }
         }
         return self * mask
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// A seeded, counter-based random generator: Philox4x32-10 (Salmon et al., SC 2011).
 ///
@@ -37,26 +38,52 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
     /// The next 32 random bits.
     public mutating func next() -> UInt32 { nextWord(stream: 0) }
 
-    /// Calls `body` with the next `count` words, computing each Philox block once.
-    @inline(__always)
-    mutating func forEachWord(_ count: Int, _ body: (Int, UInt32) -> Void) {
-        var index = 0
-        while index < count && offset % 4 != 0 {
-            body(index, next())
-            index += 1
+    /// Calls `body` with the next `count` words, split across the compute threads: word `index` is the
+    /// stream's word at `offset + index` whichever thread draws it, so the numbers (and the offset
+    /// after) are the same for every thread count. `body` must only touch what `index` names.
+    mutating func forEachWordConcurrently(_ count: Int, _ body: (Int, UInt32) -> Void) {
+        let seed = seed, first = offset
+        // Chunks of four words: a chunk edge splits at most one Philox block.
+        Kernels.parallelFor((count + 3) / 4, grain: 1024) { blocks in
+            Self.forEachWord(seed: seed, firstWord: first, in: blocks.lowerBound * 4..<Swift.min(blocks.upperBound * 4, count), body)
         }
-        while count - index >= 4 {
-            let block = Self.philox(counter: (offset / 4, 0), key: seed)
+        offset += UInt64(count)
+    }
+
+    /// Calls `body(index, word)` for `index` in `range`, where `word` is the stream's word at
+    /// `firstWord + index`.
+    @inline(__always)
+    static func forEachWord(seed: UInt64, firstWord: UInt64, in range: Range<Int>, _ body: (Int, UInt32) -> Void) {
+        var index = range.lowerBound, position = firstWord + UInt64(index)
+        while index < range.upperBound && position % 4 != 0 {
+            body(index, word(at: position, seed: seed))
+            index += 1
+            position += 1
+        }
+        while range.upperBound - index >= 4 {
+            let block = philox(counter: (position / 4, 0), key: seed)
             body(index, block.0)
             body(index + 1, block.1)
             body(index + 2, block.2)
             body(index + 3, block.3)
             index += 4
-            offset += 4
+            position += 4
         }
-        while index < count {
-            body(index, next())
+        while index < range.upperBound {
+            body(index, word(at: position, seed: seed))
             index += 1
+            position += 1
+        }
+    }
+
+    /// The stream's word at `position`.
+    static func word(at position: UInt64, seed: UInt64) -> UInt32 {
+        let block = philox(counter: (position / 4, 0), key: seed)
+        switch position % 4 {
+        case 0: return block.0
+        case 1: return block.1
+        case 2: return block.2
+        default: return block.3
         }
     }
 
@@ -77,25 +104,30 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
         }
     }
 
-    /// Fills `buffer` with uniform floats in [low, high).
+    /// Fills `buffer` with uniform floats in [low, high); the same numbers for every thread count.
     public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
         let scale = high - low
-        forEachWord(buffer.count) { index, word in buffer[index] = low + scale * Self.unit(word) }
+        forEachWordConcurrently(buffer.count) { index, word in buffer[index] = low + scale * Self.unit(word) }
     }
 
     /// Fills `buffer` with normal floats N(mean, standardDeviation²); consumes two words per pair.
+    /// Pairs are split across the compute threads, each drawn from its own position in the stream.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1) {
         let pairs = (buffer.count + 1) / 2
-        var first: Float = 0
-        forEachWord(2 * pairs) { index, word in
-            guard index % 2 == 1 else { return first = Self.unit(word) }
-            // 1 − u keeps the logarithm's argument in (0, 1].
-            let radius = (-2 * _log(1 - Double(first))).squareRoot()
-            let angle = 2 * Double.pi * Double(Self.unit(word))
-            let position = index - 1
-            buffer[position] = mean + standardDeviation * Float(radius * _cos(angle))
-            if position + 1 < buffer.count { buffer[position + 1] = mean + standardDeviation * Float(radius * _sin(angle)) }
+        let seed = seed, firstWord = offset
+        Kernels.parallelFor(pairs, grain: 512) { range in
+            var first: Float = 0
+            Self.forEachWord(seed: seed, firstWord: firstWord, in: 2 * range.lowerBound..<2 * range.upperBound) { index, word in
+                guard index % 2 == 1 else { return first = Self.unit(word) }
+                // 1 − u keeps the logarithm's argument in (0, 1].
+                let radius = (-2 * _log(1 - Double(first))).squareRoot()
+                let angle = 2 * Double.pi * Double(Self.unit(word))
+                let position = index - 1
+                buffer[position] = mean + standardDeviation * Float(radius * _cos(angle))
+                if position + 1 < buffer.count { buffer[position + 1] = mean + standardDeviation * Float(radius * _sin(angle)) }
+            }
         }
+        offset += UInt64(2 * pairs)
     }
 
     /// A seeded Fisher–Yates permutation of 0..<count.

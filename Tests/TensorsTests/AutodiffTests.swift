@@ -97,6 +97,30 @@ final class RandomGeneratorTests: XCTestCase {
         XCTAssertEqual(single, bulk)
     }
 
+    /// Fills split across threads draw each number from its own place in the stream: large fills
+    /// from unaligned offsets equal single draws (uniform), and the same numbers on 1 and 2 threads.
+    func testConcurrentFillsEqualSerialDrawsOnAnyThreadCount() {
+        let threads = Parallelism.threadCount
+        defer { Parallelism.threadCount = threads }
+        var single = RandomGenerator(seed: 5, offset: 7)
+        let singles = (0..<50_001).map { _ in single.nextUniform() }
+        var fills: [[Float]] = []
+        for count in [1, 2] {
+            Parallelism.threadCount = count
+            var generator = RandomGenerator(seed: 5, offset: 7)
+            var uniform = [Float](repeating: 0, count: 50_001)
+            uniform.withUnsafeMutableBufferPointer { generator.fillUniform($0) }
+            XCTAssertEqual(uniform, singles)
+            XCTAssertEqual(generator, single)
+            let normal = Tensor.randomNormal([40_001], generator: &generator).scalars
+            let dropped = Tensor(repeating: 1, shape: [30_001]).dropout(probability: 0.5, generator: &generator).scalars
+            XCTAssertEqual(generator.offset, 7 + 50_001 + 40_002 + 30_001)
+            fills.append(normal + dropped)
+        }
+        XCTAssertEqual(fills[0], fills[1])
+        XCTAssertTrue(fills[0][40_001...].allSatisfy { $0 == 0 || $0 == 2 })
+    }
+
     func testNormalAndUniformMoments() {
         var generator = RandomGenerator(seed: 7)
         let normal = Tensor.randomNormal([20_000], generator: &generator).scalars.map(Double.init)
