@@ -34,6 +34,20 @@ enum Adversarial {
         objective == .leastSquares ? withoutGradients { scores.mean().scalar } : meanProbability(scores, kind: kind)
     }
 
+    /// D's scores for a real batch and an equally large fake one, from one pass over both.
+    ///
+    /// Why: one pass reads D's weights once and runs GEMMs twice as tall (the fake-batch pass had
+    /// been the second reading of every weight). Only for a D that judges each image on its own — no
+    /// BatchNorm — whose scores are then the separate passes' (dropout masks are drawn for both
+    /// halves at once). Labels matter only to conditional models.
+    static func scoresTogether(of model: some GANModel, real: Tensor, realLabels: [Int], fake: Tensor,
+                               fakeLabels: [Int]) -> (real: Tensor, fake: Tensor) {
+        precondition(real.shape == fake.shape, "the real and fake batches must have the same shape")
+        let scores = model.discriminate(Tensor.concatenating([real, fake], alongAxis: 0), labels: realLabels + fakeLabels)
+        let half = scores.shape[0] / 2
+        return (scores.sliced(axis: 0, 0..<half), scores.sliced(axis: 0, half..<2 * half))
+    }
+
     /// What one recorded pass produced: each loss's value and gradients, plus whatever else the
     /// pass reports (scores, a detached image batch).
     struct Pass<Extra> {

@@ -92,6 +92,25 @@ final class ModelTests: XCTestCase {
     }
 
     /// D must not move during G's update and G must not move during D's (checked on the mlp's order).
+    /// One D pass over real and fake images together scores each exactly as its own pass does
+    /// (dropout off: its masks are drawn once for both halves), with PacGAN tuples kept apart.
+    func testScoresTogetherEqualSeparatePasses() {
+        var random = RandomGenerator(seed: 3)
+        let real = Tensor.randomUniform([8, 1, 28, 28], low: -1, high: 1, generator: &random)
+        let fake = Tensor.randomUniform([8, 1, 28, 28], low: -1, high: 1, generator: &random)
+        let realLabels = [0, 1, 2, 3, 4, 5, 6, 7], fakeLabels = [9, 8, 7, 6, 5, 4, 3, 2]
+        let models: [any GANModel] = [VanillaGAN(seed: 1), VanillaGAN(seed: 1, pack: 2), ConditionalGAN(seed: 1)]
+        for model in models {
+            model.discriminator.eval()
+            let labels = model.isConditional ? (realLabels, fakeLabels) : ([], [])
+            let together = withoutGradients {
+                Adversarial.scoresTogether(of: model, real: real, realLabels: labels.0, fake: fake, fakeLabels: labels.1)
+            }
+            XCTAssertEqual(together.real.scalars, withoutGradients { model.discriminate(real, labels: labels.0) }.scalars)
+            XCTAssertEqual(together.fake.scalars, withoutGradients { model.discriminate(fake, labels: labels.1) }.scalars)
+        }
+    }
+
     func testEachUpdateTouchesOnlyItsOwnNetwork() {
         let model = VanillaGAN(seed: 2)
         let context = TrainingContext(model: model, hyperparameters: VanillaGAN.defaults, noise: RandomGenerator(seed: 3), objective: .minimax)

@@ -102,7 +102,7 @@ public final class ConditionalGAN: GANModel {
 
     /// The reference's order: labels for the fakes drawn uniformly; G first against the current D
     /// (dropout active); then D on real images with their labels and on the detached fakes with
-    /// theirs, its loss the mean of the two halves.
+    /// theirs (one pass over both: D has no BatchNorm), its loss the mean of the two halves.
     public func trainingStep(_ batch: TrainingBatch, context: TrainingContext) -> StepMetrics {
         let (kind, objective) = (hyperparameters.scores, context.objective)
         let count = batch.images.shape[0]
@@ -117,8 +117,8 @@ public final class ConditionalGAN: GANModel {
         generatorPass.apply(to: [context.generatorOptimizer])
 
         let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
-            let realScores = discriminate(batch.images, labels: batch.labels)
-            let fakeScores = discriminate(generatorPass.extra.fake, labels: fakeLabels)
+            let (realScores, fakeScores) = Adversarial.scoresTogether(
+                of: self, real: batch.images, realLabels: batch.labels, fake: generatorPass.extra.fake, fakeLabels: fakeLabels)
             let loss = (Adversarial.loss(realScores, target: 1, kind: kind, objective: objective)
                 + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: objective)) * 0.5
             return ([loss], Adversarial.meanScore(realScores, kind: kind, objective: objective))

@@ -90,7 +90,8 @@ public final class VanillaGAN: GANModel {
     // MARK: Losses and training step
 
     /// The reference's order: G first (against the current D), then D on real and detached fake
-    /// images, with D's loss the mean of the two halves. One generator forward serves both.
+    /// images (one pass over both), with D's loss the mean of the two halves. One generator
+    /// forward serves both.
     public func trainingStep(_ batch: TrainingBatch, context: TrainingContext) -> StepMetrics {
         let realImages = batch.images
         let kind = hyperparameters.scores
@@ -104,8 +105,8 @@ public final class VanillaGAN: GANModel {
         generatorPass.apply(to: [context.generatorOptimizer])
 
         let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
-            let realScores = discriminate(realImages)
-            let fakeScores = discriminate(generatorPass.extra.fake)
+            let (realScores, fakeScores) = Adversarial.scoresTogether(
+                of: self, real: realImages, realLabels: [], fake: generatorPass.extra.fake, fakeLabels: [])
             let loss = (Adversarial.loss(realScores, target: 1, kind: kind, objective: context.objective)
                 + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: context.objective)) * 0.5
             return ([loss], Adversarial.meanProbability(realScores, kind: kind))
