@@ -13,7 +13,10 @@
 #include <xmmintrin.h>
 #endif
 
-enum { WORKSPACE_LIMIT = 8 << 20 };   /* floats of columns per group (32 MB) */
+enum { WORKSPACE_LIMIT = 8 << 20 };   /* floats of an implicit group's workspace (32 MB) */
+/* Floats of a column-matrix group (4 MB): the GEMM writes the columns and col2im reads them straight
+ * back, which stays in cache only for a few samples at a time. */
+enum { COLUMNS_LIMIT = 1 << 20 };
 
 typedef struct {
     const ck_conv_geometry *g;
@@ -186,10 +189,10 @@ static float *reserve(const ck_conv_geometry *g, long group) {
     return reserve_floats((size_t)(rows_of(g) + g->out_channels) * group * plane_of(g));
 }
 
-/* Samples per group: as many as fit the workspace limit at `per_sample` floats each, split evenly so
- * no group is a sliver. */
-static long samples_per_group(const ck_conv_geometry *g, long per_sample) {
-    long most = WORKSPACE_LIMIT / (per_sample > 0 ? per_sample : 1);
+/* Samples per group: as many as fit `limit` floats at `per_sample` floats each, split evenly so no
+ * group is a sliver. */
+static long samples_per_group(const ck_conv_geometry *g, long per_sample, long limit) {
+    long most = limit / (per_sample > 0 ? per_sample : 1);
     if (most < 1) most = 1;
     long groups = (g->batch + most - 1) / most;
     return groups > 0 ? (g->batch + groups - 1) / groups : 1;
@@ -197,7 +200,7 @@ static long samples_per_group(const ck_conv_geometry *g, long per_sample) {
 
 /* Samples per GEMM of the column-matrix paths. */
 static long group_size(const ck_conv_geometry *g) {
-    return samples_per_group(g, (rows_of(g) + g->out_channels) * plane_of(g));
+    return samples_per_group(g, (rows_of(g) + g->out_channels) * plane_of(g), COLUMNS_LIMIT);
 }
 
 typedef struct {
@@ -298,7 +301,7 @@ static implicit_space reserve_implicit(const ck_conv_geometry *g) {
     /* Per sample: its phase images, its matrix plane and its column offsets; the offsets come first, so
      * they stay aligned. */
     long offset_floats = (long)(sizeof(long) / sizeof(float));
-    space.group = samples_per_group(g, images + (g->out_channels + offset_floats) * plane);
+    space.group = samples_per_group(g, images + (g->out_channels + offset_floats) * plane, WORKSPACE_LIMIT);
     space.columns = (long *)reserve_floats((size_t)((images + (g->out_channels + offset_floats) * plane) * space.group +
                                                     offset_floats * rows_of(g)));
     space.rows = space.columns + plane * space.group;

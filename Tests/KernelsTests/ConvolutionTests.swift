@@ -44,6 +44,10 @@ final class ConvolutionTests: XCTestCase {
         // 40 output channels at stride 2: implicit weight gradients over a ragged, strided geometry.
         .init(batch: 2, inputChannels: 3, inputHeight: 9, inputWidth: 9, outputChannels: 40, kernelHeight: 4, kernelWidth: 4,
               strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+        // Column matrices over 2^20 floats for two samples: the column paths (input gradient below 128
+        // input channels, weight gradient below 32 output channels) run one sample per group.
+        .init(batch: 3, inputChannels: 64, inputHeight: 34, inputWidth: 34, outputChannels: 4, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 1),
     ]
 
     func testConvolutionKernelsMatchTheirNaiveTwins() {
