@@ -48,6 +48,13 @@ final class ConvolutionTests: XCTestCase {
         // input channels, weight gradient below 32 output channels) run one sample per group.
         .init(batch: 3, inputChannels: 64, inputHeight: 34, inputWidth: 34, outputChannels: 4, kernelHeight: 3, kernelWidth: 3,
               strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 1),
+        // 18 samples interleaved (outputs under 16 wide): full 16-sample panels, panels across two
+        // output positions, and weight-gradient columns packed four samples at a time.
+        .init(batch: 18, inputChannels: 2, inputHeight: 9, inputWidth: 9, outputChannels: 33, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+        // Outputs 16 wide: the sample-major implicit layout, weight gradient included.
+        .init(batch: 2, inputChannels: 3, inputHeight: 18, inputWidth: 18, outputChannels: 33, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0),
     ]
 
     func testConvolutionKernelsMatchTheirNaiveTwins() {

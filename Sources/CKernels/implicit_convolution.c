@@ -1,0 +1,234 @@
+/* Convolution as an implicit GEMM: GEMM operand B is packed panel by panel straight from phase-split
+ * images, and the column matrix is never written. Serves the forward pass (and so the stride-1 input
+ * gradient by the flipped kernel) and weight gradients from 32 output channels. Sums run in a fixed
+ * order, so results do not depend on the thread count. */
+#include "convolution_shared.h"
+#include "microkernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { WORKSPACE_LIMIT = 8 << 20 };   /* floats of an implicit group's workspace (32 MB) */
+
+/* Convolution columns read straight from a group's phase-split images (an implicit GEMM): column row
+ * r = (channel, kh, kw) and column q = (oh, ow, sample) hold phases[row_offsets[r] + column_offsets[q]],
+ * so GEMM operand B, whichever way round, is phases[k_offsets[p] + n_offsets[j]]. Packing GEMM panels
+ * from it never writes the column matrix, whose memory traffic had been im2col's cost. The phase images
+ * hold the group's samples side by side, pixel by pixel ([channel][phase][y][x][sample]), so a panel's
+ * 16 columns are one contiguous run: with 7- and 14-wide outputs, sample-major columns had broken each
+ * panel row into two or three short runs. */
+typedef struct {
+    ck_b_source base;
+    const float *phases;
+    const long *k_offsets, *n_offsets;
+} column_source;
+
+enum { PACK_PREFETCH = 16 };   /* rows ahead */
+
+/* Packs columns that are all apart (a weight gradient's taps): out[p][j] = phases[rows[p] + columns[j]].
+ * Where four K rows are adjacent (consecutive samples of one output position), each column's four
+ * values are one load, and 4x4 transposes place them, instead of sixteen single gathers. */
+static void gather_columns(const float *phases, const long *rows, long kc, const long *columns, long width, float *out) {
+    for (long p = 0; p < kc; p++) {
+#if defined(__SSE2__)
+        if (width == CK_NR && p + 4 <= kc && rows[p + 1] == rows[p] + 1 && rows[p + 2] == rows[p] + 2 && rows[p + 3] == rows[p] + 3) {
+            const float *base = phases + rows[p];
+            for (long j = 0; j < CK_NR; j += 4) {
+                __m128 r0 = _mm_loadu_ps(base + columns[j]), r1 = _mm_loadu_ps(base + columns[j + 1]);
+                __m128 r2 = _mm_loadu_ps(base + columns[j + 2]), r3 = _mm_loadu_ps(base + columns[j + 3]);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                _mm_storeu_ps(out + p * CK_NR + j, r0);
+                _mm_storeu_ps(out + (p + 1) * CK_NR + j, r1);
+                _mm_storeu_ps(out + (p + 2) * CK_NR + j, r2);
+                _mm_storeu_ps(out + (p + 3) * CK_NR + j, r3);
+            }
+            p += 3;
+            continue;
+        }
+#endif
+        for (long j = 0; j < width; j++) out[p * CK_NR + j] = phases[rows[p] + columns[j]];
+    }
+}
+
+static void pack_columns(const ck_b_source *base, long pc, long kc, long column0, long width, float *out) {
+    const column_source *source = (const column_source *)base;
+    const long *columns = source->n_offsets + column0, *rows = source->k_offsets + pc;
+    /* The panel's columns as runs that are contiguous in every phase buffer. */
+    long start[CK_NR], length[CK_NR], runs = 0;
+    for (long j = 0; j < width; j++) {
+        if (j > 0 && columns[j] == columns[j - 1] + 1) { length[runs - 1]++; continue; }
+        start[runs] = j;
+        length[runs++] = 1;
+    }
+    if (width < CK_NR)
+        for (long p = 0; p < kc; p++)
+            for (long j = width; j < CK_NR; j++) out[p * CK_NR + j] = 0;
+    if (runs == 1 && width == CK_NR) {
+        /* Each row is a line of its own, at offsets the hardware prefetcher cannot follow: ask ahead. */
+        const float *first = source->phases + columns[0];
+        for (long p = 0; p < kc; p++) {
+            if (p + PACK_PREFETCH < kc) {   /* both ends: the run may straddle two lines */
+                __builtin_prefetch(first + rows[p + PACK_PREFETCH]);
+                __builtin_prefetch(first + rows[p + PACK_PREFETCH] + CK_NR - 1);
+            }
+            copy_run(out + p * CK_NR, first + rows[p], CK_NR, 0);
+        }
+    } else if (runs == width) {
+        gather_columns(source->phases, rows, kc, columns, width, out);
+    } else {
+        for (long p = 0; p < kc; p++)
+            for (long r = 0; r < runs; r++)
+                copy_run(out + p * CK_NR + start[r], source->phases + rows[p] + columns[start[r]], length[r], 0);
+    }
+}
+
+typedef struct {
+    const ck_conv_geometry *g;
+    padded_size size;
+    const float *input;   /* the group's first sample */
+    float *phases;
+    long count;
+} interleave_job;
+
+/* Splits (sample, channel) images [begin, end) into their own phase images (the sample-major layout). */
+static void split_images(void *context, long begin, long end) {
+    interleave_job *job = context;
+    long pixels = job->g->in_height * job->g->in_width;
+    for (long image = begin; image < end; image++)
+        conv_split_image(job->g, job->size, job->input + image * pixels, job->phases + image * job->size.floats);
+}
+
+/* Fills phase images [begin, end) (channel * phases + phase): each padded pixel's `count` samples side
+ * by side, zero on the border. */
+static void interleave_phases(void *context, long begin, long end) {
+    interleave_job *job = context;
+    const ck_conv_geometry *g = job->g;
+    long phases = g->stride_height * g->stride_width, count = job->count, sample_floats = g->in_channels * g->in_height * g->in_width;
+    for (long index = begin; index < end; index++) {
+        long channel = index / phases, a = index % phases / g->stride_width, b = index % g->stride_width;
+        float *out = job->phases + (channel * job->size.floats + index % phases * job->size.phase_floats) * count;
+        const float *image = job->input + channel * g->in_height * g->in_width;
+        for (long py = 0; py < job->size.phase_height; py++) {
+            long y = py * g->stride_height + a - g->padding_height;
+            for (long px = 0; px < job->size.phase_width; px++, out += count) {
+                long x = px * g->stride_width + b - g->padding_width;
+                if (y < 0 || y >= g->in_height || x < 0 || x >= g->in_width) {
+                    memset(out, 0, (size_t)count * sizeof(float));
+                    continue;
+                }
+                const float *pixel = image + y * g->in_width + x;
+                for (long sample = 0; sample < count; sample++) out[sample] = pixel[sample * sample_floats];
+            }
+        }
+    }
+}
+
+/* Offsets of column_source for `count` samples, interleaved or sample-major. */
+static void column_offsets(const ck_conv_geometry *g, padded_size size, long count, int interleaved, long *rows, long *columns) {
+    long pixel_stride = interleaved ? count : 1, sample_stride = interleaved ? 1 : g->in_channels * size.floats;
+    for (long channel = 0, r = 0; channel < g->in_channels; channel++)
+        for (long kh = 0; kh < g->kernel_height; kh++)
+            for (long kw = 0; kw < g->kernel_width; kw++)
+                rows[r++] = (channel * size.floats + conv_tap_origin(g, size, kh, kw)) * pixel_stride;
+    long plane = plane_of(g);
+    for (long sample = 0; sample < count; sample++)
+        for (long oh = 0; oh < g->out_height; oh++)
+            for (long ow = 0; ow < g->out_width; ow++) {
+                long position = oh * g->out_width + ow;
+                columns[interleaved ? position * count + sample : sample * plane + position] =
+                    sample * sample_stride + (oh * size.phase_width + ow) * pixel_stride;
+            }
+}
+
+/* Copies between NCHW [count, OC, plane] and the implicit GEMM's [OC, plane * count] (sample fastest). */
+static void interleave_planes(void *context, long begin, long end) {
+    reorder_job *job = context;
+    long plane = plane_of(job->g), channels = job->g->out_channels, count = job->count;
+    for (long channel = begin; channel < end; channel++) {
+        float *gemm = (job->to_gemm ? job->target : (float *)job->source) + channel * plane * count;
+        for (long sample = 0; sample < count; sample++) {
+            float *nchw = (job->to_gemm ? (float *)job->source : job->target) + (sample * channels + channel) * plane;
+            if (job->to_gemm)
+                for (long position = 0; position < plane; position++) gemm[position * count + sample] = nchw[position];
+            else
+                for (long position = 0; position < plane; position++) nchw[position] = gemm[position * count + sample];
+        }
+    }
+}
+
+static void reorder_interleaved(const ck_conv_geometry *g, const float *source, float *target, long count, int to_gemm) {
+    reorder_job job = {g, source, target, count, to_gemm};
+    ck_parallel_for(g->out_channels, 1 + 16384 / (plane_of(g) * count + 1), interleave_planes, &job);
+}
+
+/* A group's workspace on the implicit paths: offsets, phase images and an [OC, G*OH*OW] matrix. The
+ * samples are interleaved when an output row is narrower than a panel (measured: DCGAN's 7-wide
+ * stride-2 forward pass a third faster); wider rows fill panels sample by sample, where each sample's
+ * images stay in cache (DCGAN-64's 16-wide layer was a fifth slower interleaved). */
+typedef struct {
+    padded_size size;
+    int interleaved;
+    long group, *columns, *rows;
+    float *phases, *matrix;
+} implicit_space;
+
+static implicit_space reserve_implicit(const ck_conv_geometry *g) {
+    implicit_space space = {conv_padded_of(g), g->out_width < CK_NR};
+    long plane = plane_of(g), images = g->in_channels * space.size.floats;
+    /* Per sample: its phase images, its matrix plane and its column offsets; the offsets come first, so
+     * they stay aligned. */
+    long offset_floats = (long)(sizeof(long) / sizeof(float));
+    space.group = conv_samples_per_group(g, images + (g->out_channels + offset_floats) * plane, WORKSPACE_LIMIT);
+    space.columns = (long *)conv_reserve_floats((size_t)((images + (g->out_channels + offset_floats) * plane) * space.group +
+                                                    offset_floats * rows_of(g)));
+    space.rows = space.columns + plane * space.group;
+    space.phases = (float *)(space.rows + rows_of(g));
+    space.matrix = space.phases + images * space.group;
+    return space;
+}
+
+/* Splits samples [first, first + count) into phase images and fills the offsets. */
+static void prepare_group(const ck_conv_geometry *g, const implicit_space *space, const float *input, long first, long count) {
+    interleave_job job = {g, space->size, input + first * g->in_channels * g->in_height * g->in_width, space->phases, count};
+    long phases = g->stride_height * g->stride_width;
+    if (space->interleaved)
+        ck_parallel_for(g->in_channels * phases, 1 + 16384 / (space->size.phase_floats * count + 1), interleave_phases, &job);
+    else
+        ck_parallel_for(count * g->in_channels, 1 + 16384 / (space->size.floats + 1), split_images, &job);
+    column_offsets(g, space->size, count, space->interleaved, space->rows, space->columns);
+}
+
+/* Copies between NCHW [count, OC, plane] and the implicit GEMM's matrix in the group's column order. */
+static void reorder_group(const ck_conv_geometry *g, const implicit_space *space, const float *source, float *target, long count,
+                          int to_gemm) {
+    (space->interleaved ? reorder_interleaved : conv_reorder)(g, source, target, count, to_gemm);
+}
+
+void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weight, float *output) {
+    long plane = plane_of(g), rows = rows_of(g);
+    pthread_mutex_lock(&conv_lock);
+    implicit_space space = reserve_implicit(g);
+    for (long first = 0; first < g->batch; first += space.group) {
+        long count = g->batch - first < space.group ? g->batch - first : space.group;
+        prepare_group(g, &space, input, first, count);
+        column_source source = {{pack_columns}, space.phases, space.rows, space.columns};
+        ck_sgemm_source(g->out_channels, count * plane, rows, weight, rows, &source.base, 0, space.matrix, count * plane);
+        reorder_group(g, &space, space.matrix, output + first * g->out_channels * plane, count, 0);
+    }
+    pthread_mutex_unlock(&conv_lock);
+}
+
+void conv_implicit_weight_gradient(const ck_conv_geometry *g, const float *input, const float *output_gradient,
+                                   float *weight_gradient) {
+    long plane = plane_of(g), rows = rows_of(g);
+    implicit_space space = reserve_implicit(g);
+    for (long first = 0; first < g->batch; first += space.group) {
+        long count = g->batch - first < space.group ? g->batch - first : space.group;
+        prepare_group(g, &space, input, first, count);
+        reorder_group(g, &space, output_gradient + first * g->out_channels * plane, space.matrix, count, 1);
+        /* Columns transposed: K runs over output positions, N over column rows. */
+        column_source source = {{pack_columns}, space.phases, space.columns, space.rows};
+        ck_sgemm_source(g->out_channels, rows, count * plane, space.matrix, count * plane, &source.base, first == 0 ? 0 : 1,
+                        weight_gradient, rows);
+    }
+}
