@@ -140,19 +140,48 @@ static void column_offsets(const ck_conv_geometry *g, padded_size size, long cou
             }
 }
 
+/* Copies one float between the GEMM's matrix and NCHW, in the direction asked. */
+static inline void move_float(float *gemm, float *nchw, int to_gemm) {
+    if (to_gemm) *gemm = *nchw;
+    else *nchw = *gemm;
+}
+
 /* Copies between NCHW [count, OC, plane] and the implicit GEMM's [OC, plane * count] (sample fastest). */
 static void interleave_planes(void *context, long begin, long end) {
     reorder_job *job = context;
-    long plane = plane_of(job->g), channels = job->g->out_channels, count = job->count;
+    long plane = plane_of(job->g), channels = job->g->out_channels, count = job->count, sample = 0;
+    int to_gemm = job->to_gemm;
     for (long channel = begin; channel < end; channel++) {
-        float *gemm = (job->to_gemm ? job->target : (float *)job->source) + channel * plane * count;
-        for (long sample = 0; sample < count; sample++) {
-            float *nchw = (job->to_gemm ? (float *)job->source : job->target) + (sample * channels + channel) * plane;
-            if (job->to_gemm)
-                for (long position = 0; position < plane; position++) gemm[position * count + sample] = nchw[position];
-            else
-                for (long position = 0; position < plane; position++) nchw[position] = gemm[position * count + sample];
+        float *gemm = (to_gemm ? job->target : (float *)job->source) + channel * plane * count;
+        float *nchw = (to_gemm ? (float *)job->source : job->target) + channel * plane;
+        long row = channels * plane;   /* from one sample's plane to the next's */
+#if defined(__SSE2__)
+        /* Four samples by four positions per 4x4 transpose: one at a time, every float was its own
+         * load and store. */
+        for (sample = 0; sample + 4 <= count; sample += 4) {
+            float *planes = nchw + sample * row;
+            long position = 0;
+            for (; position + 4 <= plane; position += 4) {
+                float *block = gemm + position * count + sample, *at = planes + position;
+                __m128 r0, r1, r2, r3;
+                if (to_gemm) {
+                    r0 = _mm_loadu_ps(at), r1 = _mm_loadu_ps(at + row), r2 = _mm_loadu_ps(at + 2 * row), r3 = _mm_loadu_ps(at + 3 * row);
+                    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                    _mm_storeu_ps(block, r0), _mm_storeu_ps(block + count, r1);
+                    _mm_storeu_ps(block + 2 * count, r2), _mm_storeu_ps(block + 3 * count, r3);
+                } else {
+                    r0 = _mm_loadu_ps(block), r1 = _mm_loadu_ps(block + count);
+                    r2 = _mm_loadu_ps(block + 2 * count), r3 = _mm_loadu_ps(block + 3 * count);
+                    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                    _mm_storeu_ps(at, r0), _mm_storeu_ps(at + row, r1), _mm_storeu_ps(at + 2 * row, r2), _mm_storeu_ps(at + 3 * row, r3);
+                }
+            }
+            for (long s = sample; s < sample + 4; s++)
+                for (long p = position; p < plane; p++) move_float(gemm + p * count + s, nchw + s * row + p, to_gemm);
         }
+#endif
+        for (long s = sample; s < count; s++)
+            for (long p = 0; p < plane; p++) move_float(gemm + p * count + s, nchw + s * row + p, to_gemm);
     }
 }
 
