@@ -9,6 +9,10 @@
 #include <string.h>
 
 enum { WORKSPACE_LIMIT = 8 << 20 };   /* floats of an implicit group's workspace (32 MB) */
+/* Interleaved groups are smaller (8 MB): every panel row reads a line of its own across all of the
+ * group's images, which then stay in cache (DCGAN's 64 -> 128 layer at batch 256: 256 samples in one
+ * group 48 ms forward, 64 per group 44 ms). */
+enum { INTERLEAVED_LIMIT = 2 << 20 };
 
 /* Convolution columns read straight from a group's phase-split images (an implicit GEMM): column row
  * r = (channel, kh, kw) and column q = (oh, ow, sample) hold phases[row_offsets[r] + column_offsets[q]],
@@ -207,7 +211,8 @@ static implicit_space reserve_implicit(const ck_conv_geometry *g) {
     /* Per sample: its phase images, its matrix plane and its column offsets; the offsets come first, so
      * they stay aligned. */
     long offset_floats = (long)(sizeof(long) / sizeof(float));
-    space.group = conv_samples_per_group(g, images + (g->out_channels + offset_floats) * plane, WORKSPACE_LIMIT);
+    long limit = space.interleaved ? INTERLEAVED_LIMIT : WORKSPACE_LIMIT;
+    space.group = conv_samples_per_group(g, images + (g->out_channels + offset_floats) * plane, limit);
     space.columns = (long *)conv_reserve_floats((size_t)((images + (g->out_channels + offset_floats) * plane) * space.group +
                                                     offset_floats * rows_of(g)));
     space.rows = space.columns + plane * space.group;
