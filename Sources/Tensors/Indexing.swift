@@ -41,9 +41,7 @@ extension Tensor {
         var mask = Tensor.uninitialized(shape)
         let scale = 1 / keep
         mask.withUnsafeMutableBufferPointer { buffer in
-            generator.forEachWordConcurrently(buffer.count) { index, word in
-                buffer[index] = RandomGenerator.unit(word) < keep ? scale : 0
-            }
+            generator.fillDropoutMask(buffer, keep: keep, scale: scale)
         }
         return self * mask
     }

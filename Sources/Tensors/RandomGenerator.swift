@@ -38,16 +38,12 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
     /// The next 32 random bits.
     public mutating func next() -> UInt32 { nextWord(stream: 0) }
 
-    /// Calls `body` with the next `count` words, split across the compute threads: word `index` is the
-    /// stream's word at `offset + index` whichever thread draws it, so the numbers (and the offset
-    /// after) are the same for every thread count. `body` must only touch what `index` names.
-    mutating func forEachWordConcurrently(_ count: Int, _ body: (Int, UInt32) -> Void) {
-        let seed = seed, first = offset
-        // Chunks of four words: a chunk edge splits at most one Philox block.
-        Kernels.parallelFor((count + 3) / 4, grain: 1024) { blocks in
-            Self.forEachWord(seed: seed, firstWord: first, in: blocks.lowerBound * 4..<Swift.min(blocks.upperBound * 4, count), body)
-        }
-        offset += UInt64(count)
+    /// Fills `buffer` with a dropout mask from the next `buffer.count` words: `scale` where the
+    /// word's uniform is below `keep`, else 0. Split across the compute threads; the same mask for
+    /// every thread count.
+    mutating func fillDropoutMask(_ buffer: UnsafeMutableBufferPointer<Float>, keep: Float, scale: Float) {
+        Kernels.randomFill(buffer, seed: seed, firstWord: offset, .dropoutMask(keep: keep, scale: scale))
+        offset += UInt64(buffer.count)
     }
 
     /// Calls `body(index, word)` for `index` in `range`, where `word` is the stream's word at
@@ -106,8 +102,8 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
 
     /// Fills `buffer` with uniform floats in [low, high); the same numbers for every thread count.
     public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
-        let scale = high - low
-        forEachWordConcurrently(buffer.count) { index, word in buffer[index] = low + scale * Self.unit(word) }
+        Kernels.randomFill(buffer, seed: seed, firstWord: offset, .uniform(low: low, scale: high - low))
+        offset += UInt64(buffer.count)
     }
 
     /// Fills `buffer` with normal floats N(mean, standardDeviation²); consumes two words per pair.

@@ -49,6 +49,20 @@ void ck_adam_update(const ck_adam_settings *settings, float *parameters, const f
 void ck_adam_update_naive(const ck_adam_settings *settings, float *parameters, const float *gradients, float *first,
                           float *second, long count);
 
+/* Floats from the Philox4x32-10 stream of `seed`, starting at word `first_word` (word i is lane i % 4
+ * of the block with counter (i / 4, 0)): uniform low + scale * u, or with `dropout` the mask
+ * u < keep ? scale : 0, where u = (word >> 8) * 2^-24. Split over the pool (AVX2 when the CPU has it);
+ * every word comes from its own stream position, so the floats do not depend on the thread count. */
+typedef struct {
+    unsigned long long seed, first_word;
+    int dropout;
+    float keep, scale, low;
+    float *out;
+} ck_random_fill;
+void ck_random_fill_floats(const ck_random_fill *fill, long count);
+/* One block at a time, serial: the twin the fast path is tested against. */
+void ck_random_fill_floats_naive(const ck_random_fill *fill, long count);
+
 /* Convolution geometry, NCHW; the same description serves the transposed convolution. */
 typedef struct {
     long batch, in_channels, in_height, in_width, out_channels, kernel_height, kernel_width;
