@@ -5,8 +5,8 @@ let parallelGrain = 32_768
 
 /// Applies `operation` element-wise over broadcast operands into a new tensor.
 ///
-/// Same-shape and scalar operands run in parallel; broadcast operands walk the output one innermost
-/// run at a time, with unit-stride and stretched (stride 0) runs as their own vectorisable loops.
+/// Runs in parallel. Broadcast operands walk the output one innermost run at a time (split over the
+/// outermost axis), with unit-stride and stretched (stride 0) runs as their own vectorisable loops.
 @inline(__always)
 func mapBroadcast<Operation: ElementCombination>(_ a: Tensor, _ b: Tensor, _ operation: Operation) -> Tensor {
     let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape)
@@ -24,7 +24,7 @@ func mapBroadcast<Operation: ElementCombination>(_ a: Tensor, _ b: Tensor, _ ope
     } else {
         let firstStrides = broadcastStrides(a.shape, to: shape)
         let secondStrides = broadcastStrides(b.shape, to: shape)
-        forEachInnerRun(shape: shape, firstStrides: firstStrides, secondStrides: secondStrides) {
+        forEachInnerRunConcurrently(shape: shape, firstStrides: firstStrides, secondStrides: secondStrides) {
             out, first, second, count, firstStep, secondStep in
             let (left, right, target) = (x + first, y + second, z + out)
             switch (firstStep, secondStep) {

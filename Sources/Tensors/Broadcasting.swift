@@ -49,6 +49,25 @@ func forEachInnerRun(
     }
 }
 
+/// `forEachInnerRun` with the outermost axis split across the compute threads (serial at or below
+/// `parallelGrain` elements); each output element is still written by one call of `body`.
+@inline(__always)
+func forEachInnerRunConcurrently(
+    shape: [Int], firstStrides: [Int], secondStrides: [Int],
+    _ body: (Int, Int, Int, Int, Int, Int) -> Void
+) {
+    guard shape.count > 1, shape[0] > 1 else {
+        return forEachInnerRun(shape: shape, firstStrides: firstStrides, secondStrides: secondStrides, body)
+    }
+    let slab = shape.dropFirst().reduce(1, *)
+    Kernels.parallelFor(shape[0], grain: Swift.max(1, parallelGrain / Swift.max(slab, 1))) { range in
+        let (out, first, second) = (range.lowerBound * slab, range.lowerBound * firstStrides[0], range.lowerBound * secondStrides[0])
+        forEachInnerRun(shape: [range.count] + shape.dropFirst(), firstStrides: firstStrides, secondStrides: secondStrides) {
+            body(out + $0, first + $1, second + $2, $3, $4, $5)
+        }
+    }
+}
+
 extension Tensor {
     /// This tensor stretched along size-1 (or missing leading) axes to `target`.
     ///

@@ -16,6 +16,23 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    /// Broadcasts past the parallel grain (a bias over rows, a per-channel constant, an outer sum):
+    /// split over the outermost axis on two threads, each element as the reference computes it.
+    func testLargeBroadcastsSplitAcrossThreadsMatchTheReference() {
+        let threads = Parallelism.threadCount
+        defer { Parallelism.threadCount = threads }
+        let pairs: [([Int], [Int])] = [([130, 600], [600]), ([5, 40, 30, 20], [1, 40, 1, 1]), ([300, 1], [1, 250]), ([1, 260, 130], [3, 1, 130])]
+        for count in [1, 2] {
+            Parallelism.threadCount = count
+            for (index, (shapeA, shapeB)) in pairs.enumerated() {
+                let a = randomTensor(shapeA, seed: UInt64(index)), b = randomTensor(shapeB, seed: UInt64(index + 9))
+                let expected = Reference.zip(Reference(a), Reference(b), *)
+                XCTAssertEqual((a * b).shape, expected.shape)
+                XCTAssertEqual((a * b).scalars, expected.values.map(Float.init), "\(shapeA) * \(shapeB) on \(count) threads")
+            }
+        }
+    }
+
     func testUnaryOpsAgainstReferenceAndFiniteDifferences() {
         let x = randomTensor([3, 7], seed: 1, low: -2, high: 2)
         let positive = randomTensor([3, 7], seed: 2, low: 0.2, high: 3)
