@@ -1,3 +1,5 @@
+import Kernels
+
 extension Tensor {
     /// Normalises possibly negative axes and checks them against the rank.
     func normalizedAxes(_ axes: [Int]) -> [Int] {
@@ -12,20 +14,35 @@ extension Tensor {
     }
 
     /// Combines elements along `axes` with `combine`, starting each output at `initial`.
+    ///
+    /// The longest kept axis is split across the compute threads: each output is still combined by
+    /// one thread in the serial order, so results do not depend on the thread count.
     private func reduced(_ axes: [Int], initial: Float, _ combine: (Float, Float) -> Float) -> Tensor {
         let keptShape = reducedShape(axes)
         let result = Tensor(repeating: initial, shape: keptShape)
         let x = storage.pointer, z = result.storage.pointer
-        let outputStrides = broadcastStrides(keptShape, to: shape)
-        forEachInnerRun(shape: shape, firstStrides: outputStrides, secondStrides: contiguousStrides(shape)) {
-            _, out, input, count, outStep, _ in
-            if outStep == 0 {
-                var accumulator = z[out]
-                for index in 0..<count { accumulator = combine(accumulator, x[input + index]) }
-                z[out] = accumulator
-            } else {
-                for index in 0..<count { z[out + index] = combine(z[out + index], x[input + index]) }
+        let outputStrides = broadcastStrides(keptShape, to: shape), inputStrides = contiguousStrides(shape)
+        func combineRuns(_ shape: [Int], _ outputOffset: Int, _ inputOffset: Int) {
+            forEachInnerRun(shape: shape, firstStrides: outputStrides, secondStrides: inputStrides) {
+                _, out, input, count, outStep, _ in
+                let (out, input) = (out + outputOffset, input + inputOffset)
+                if outStep == 0 {
+                    var accumulator = z[out]
+                    for index in 0..<count { accumulator = combine(accumulator, x[input + index]) }
+                    z[out] = accumulator
+                } else {
+                    for index in 0..<count { z[out + index] = combine(z[out + index], x[input + index]) }
+                }
             }
+        }
+        guard let split = (0..<rank).filter({ outputStrides[$0] != 0 }).max(by: { shape[$0] < shape[$1] }), shape[split] > 1 else {
+            combineRuns(shape, 0, 0)
+            return result
+        }
+        Kernels.parallelFor(shape[split], grain: Swift.max(1, parallelGrain / Swift.max(scalarCount / shape[split], 1))) { range in
+            var part = shape
+            part[split] = range.count
+            combineRuns(part, range.lowerBound * outputStrides[split], range.lowerBound * inputStrides[split])
         }
         return result
     }

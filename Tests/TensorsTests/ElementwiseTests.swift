@@ -33,6 +33,25 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    /// Sums past the parallel grain split a kept axis across threads: the same floats on one and two
+    /// threads, and the Double reference's sums.
+    func testLargeReductionsSplitAcrossThreadsMatchTheReference() {
+        let threads = Parallelism.threadCount
+        defer { Parallelism.threadCount = threads }
+        let cases: [([Int], [Int])] = [([130, 600], [0]), ([5, 40, 30, 20], [0, 2, 3]), ([300, 250], [1]), ([6, 70, 90], [0, 1])]
+        for (index, (shape, axes)) in cases.enumerated() {
+            let x = randomTensor(shape, seed: UInt64(index + 30))
+            var sums: [[Float]] = []
+            for count in [1, 2] {
+                Parallelism.threadCount = count
+                sums.append(x.summed(alongAxes: axes).scalars)
+            }
+            XCTAssertEqual(sums[0], sums[1], "\(shape) over \(axes)")
+            let expected = Reference(x).reduce(axes, keep: true, initial: 0, +).values
+            for (value, reference) in zip(sums[1], expected) { XCTAssertEqual(Double(value), reference, accuracy: 1e-3) }
+        }
+    }
+
     func testUnaryOpsAgainstReferenceAndFiniteDifferences() {
         let x = randomTensor([3, 7], seed: 1, low: -2, high: 2)
         let positive = randomTensor([3, 7], seed: 2, low: 0.2, high: 3)
