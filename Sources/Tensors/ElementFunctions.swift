@@ -15,6 +15,7 @@ struct ElementClosure: ElementFunction {
 }
 
 struct Sum: ElementCombination { func callAsFunction(_ x: Float, _ y: Float) -> Float { x + y } }
+struct Maximum: ElementCombination { func callAsFunction(_ x: Float, _ y: Float) -> Float { Swift.max(x, y) } }
 struct Difference: ElementCombination { func callAsFunction(_ x: Float, _ y: Float) -> Float { x - y } }
 struct Product: ElementCombination { func callAsFunction(_ x: Float, _ y: Float) -> Float { x * y } }
 struct Quotient: ElementCombination { func callAsFunction(_ x: Float, _ y: Float) -> Float { x / y } }
