@@ -6,6 +6,7 @@
  * for 7x7 outputs; groups bound the workspace. Every reduction has a fixed order (col2im is split by
  * (sample, input channel) image, which no other task touches), so results do not depend on the thread count. */
 #include "convolution_shared.h"
+#include "microkernels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,35 @@ void ck_col2im(const ck_conv_geometry *g, const float *columns, long first, long
     ck_parallel_for(count * g->in_channels, 1 + 16384 / (g->kernel_height * g->kernel_width * plane_of(g) + 1), col2im_images, &job);
 }
 
+/* col2im for columns in interleaved order ([rows, plane * count], sample fastest). One task per input
+ * channel adds each tap's output rows (out_width * count contiguous floats, where sample-major rows
+ * gave 7-float runs) into the channel's interleaved phase images, then writes its group's pixels. */
+static void col2im_channels(void *context, long begin, long end) {
+    conv_job *job = context;
+    const ck_conv_geometry *g = job->g;
+    long count = job->count, width = plane_of(g) * count, run = g->out_width * count;
+    long pixels = g->in_height * g->in_width, sample_floats = g->in_channels * pixels;
+    padded_size size = conv_padded_of(g);
+    float stack[STACK_IMAGE], *phases = stack;
+    if (size.floats * count > STACK_IMAGE && !(phases = malloc((size_t)(size.floats * count) * sizeof(float)))) abort();
+    for (long channel = begin; channel < end; channel++) {
+        memset(phases, 0, (size_t)(size.floats * count) * sizeof(float));
+        const float *rows = job->source + channel * g->kernel_height * g->kernel_width * width;
+        for (long kh = 0; kh < g->kernel_height; kh++)
+            for (long kw = 0; kw < g->kernel_width; kw++, rows += width) {
+                float *origin = phases + conv_tap_origin(g, size, kh, kw) * count;
+                for (long oh = 0; oh < g->out_height; oh++) copy_run(origin + oh * size.phase_width * count, rows + oh * run, run, 1);
+            }
+        float *image = job->target + (job->first * g->in_channels + channel) * pixels;
+        for (long y = 0; y < g->in_height; y++)
+            for (long x = 0; x < g->in_width; x++) {
+                const float *pixel = phases + phase_index(g, size, y + g->padding_height, x + g->padding_width) * count;
+                for (long sample = 0; sample < count; sample++) image[sample * sample_floats + y * g->in_width + x] = pixel[sample];
+            }
+    }
+    if (phases != stack) free(phases);
+}
+
 pthread_mutex_t conv_lock = PTHREAD_MUTEX_INITIALIZER;
 static float *workspace = NULL;
 static size_t workspace_floats = 0;
@@ -225,17 +255,27 @@ static int input_gradient_by_convolution(const ck_conv_geometry *g, const float 
     return 1;
 }
 
+/* Input channels from which col2im interleaves samples (when an output row is narrower than a panel):
+ * its tasks are channels, so fewer would leave threads idle. */
+enum { INTERLEAVED_COL2IM_MIN_CHANNELS = 16 };
+
 void ck_conv2d_input_gradient(const ck_conv_geometry *g, const float *output_gradient, const float *weight, float *input_gradient) {
     if (input_gradient_by_convolution(g, output_gradient, weight, input_gradient)) return;
     long group = group_size(g), plane = plane_of(g), rows = rows_of(g);
+    int interleaved = g->out_width < CK_NR && g->in_channels >= INTERLEAVED_COL2IM_MIN_CHANNELS;
     memset(input_gradient, 0, (size_t)(g->batch * g->in_channels * g->in_height * g->in_width) * sizeof(float));
     pthread_mutex_lock(&conv_lock);
     float *columns = reserve(g, group), *gradient = columns + rows * group * plane;
     for (long first = 0; first < g->batch; first += group) {
         long count = g->batch - first < group ? g->batch - first : group;
-        conv_reorder(g, output_gradient + first * g->out_channels * plane, gradient, count, 1);
+        (interleaved ? conv_reorder_interleaved : conv_reorder)(g, output_gradient + first * g->out_channels * plane, gradient, count, 1);
         ck_sgemm(1, 0, rows, count * plane, g->out_channels, 1, weight, rows, gradient, count * plane, 0, columns, count * plane);
-        ck_col2im(g, columns, first, count, input_gradient);
+        if (interleaved) {
+            conv_job job = {g, columns, input_gradient, first, count};
+            ck_parallel_for(g->in_channels, 1 + 16384 / (rows / g->in_channels * plane * count + 1), col2im_channels, &job);
+        } else {
+            ck_col2im(g, columns, first, count, input_gradient);
+        }
     }
     pthread_mutex_unlock(&conv_lock);
 }

@@ -59,6 +59,9 @@ typedef struct {
 /* Copies between NCHW-ordered [count, OC, plane] and GEMM-ordered [OC, count * plane]. */
 void conv_reorder(const ck_conv_geometry *g, const float *source, float *target, long count, int to_gemm);
 
+/* Copies between NCHW [count, OC, plane] and the interleaved [OC, plane * count] (sample fastest). */
+void conv_reorder_interleaved(const ck_conv_geometry *g, const float *source, float *target, long count, int to_gemm);
+
 /* The weight gradient as an implicit GEMM (implicit_convolution.c); the caller holds conv_lock. */
 void conv_implicit_weight_gradient(const ck_conv_geometry *g, const float *input, const float *output_gradient,
                                    float *weight_gradient);

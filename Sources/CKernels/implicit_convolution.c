@@ -189,7 +189,7 @@ static void interleave_planes(void *context, long begin, long end) {
     }
 }
 
-static void reorder_interleaved(const ck_conv_geometry *g, const float *source, float *target, long count, int to_gemm) {
+void conv_reorder_interleaved(const ck_conv_geometry *g, const float *source, float *target, long count, int to_gemm) {
     reorder_job job = {g, source, target, count, to_gemm};
     ck_parallel_for(g->out_channels, 1 + 16384 / (plane_of(g) * count + 1), interleave_planes, &job);
 }
@@ -235,7 +235,7 @@ static void prepare_group(const ck_conv_geometry *g, const implicit_space *space
 /* Copies between NCHW [count, OC, plane] and the implicit GEMM's matrix in the group's column order. */
 static void reorder_group(const ck_conv_geometry *g, const implicit_space *space, const float *source, float *target, long count,
                           int to_gemm) {
-    (space->interleaved ? reorder_interleaved : conv_reorder)(g, source, target, count, to_gemm);
+    (space->interleaved ? conv_reorder_interleaved : conv_reorder)(g, source, target, count, to_gemm);
 }
 
 void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weight, float *output) {
