@@ -27,7 +27,6 @@ struct Negation: ElementFunction { func callAsFunction(_ x: Float) -> Float { -x
 struct Rectifier: ElementFunction { func callAsFunction(_ x: Float) -> Float { Swift.max(x, 0) } }
 struct Absolute: ElementFunction { func callAsFunction(_ x: Float) -> Float { Swift.abs(x) } }
 struct Sign: ElementFunction { func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
-struct IsPositive: ElementFunction { func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : 0 } }
 struct IsNonZero: ElementFunction { func callAsFunction(_ x: Float) -> Float { x != 0 ? 1 : 0 } }
 
 /// x for x > 0, slope·x otherwise.
@@ -36,10 +35,10 @@ struct LeakyRectifier: ElementFunction {
     func callAsFunction(_ x: Float) -> Float { x > 0 ? x : slope * x }
 }
 
-/// The leaky rectifier's derivative: 1 for x > 0, slope otherwise.
-struct LeakyRectifierSlope: ElementFunction {
+/// g · (1 where x > 0, else slope): a (leaky) rectifier's backward pass in one loop.
+struct LeakyRectifierGradient: ElementCombination {
     let slope: Float
-    func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : slope }
+    func callAsFunction(_ gradient: Float, _ x: Float) -> Float { gradient * (x > 0 ? 1 : slope) }
 }
 
 /// tanh in float32 arithmetic only, so that loops over it vectorise (the C library's `tanhf` is a

@@ -21,6 +21,22 @@ final class AutodiffTests: XCTestCase {
         })
     }
 
+    /// Gradients of gradients through the rectifiers' fused backward rule: ∇ₓ Σ w ⊙ leaky(x) is
+    /// w ⊙ s(x), whose squared norm differentiates to 2 w s(x)² in w (s = 1 or the slope).
+    func testRectifierGradientsDifferentiateAgain() {
+        let x = randomTensor([3, 5], seed: 8, low: -1, high: 1)
+        for slope: Float in [0.2, 0] {
+            checkOp([randomTensor([3, 5], seed: 9)], { inputs in
+                let input = x.tracked()
+                let output = (input.leakyRelu(slope: slope) * inputs[0]).sum()
+                return gradients(of: output, withRespectTo: [input], createGraph: true)[0].squared()
+            }, reference: { refs in
+                let factors = Reference(x).map { $0 > 0 ? 1 : Double(slope) }
+                return Reference.zip(refs[0], factors) { $0 * $0 * $1 * $1 }
+            })
+        }
+    }
+
     /// The same for a convolutional critic: g(x) = Σ w2 ⊙ tanh(conv(x, W)).
     func testGradientNormOfConvNetDifferentiatedAgain() {
         let x = randomTensor([2, 2, 4, 4], seed: 5), weight = randomTensor([3, 2, 3, 3], seed: 6)
