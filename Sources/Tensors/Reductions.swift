@@ -27,13 +27,13 @@ extension Tensor {
         func combineRuns(_ shape: [Int], _ outputOffset: Int, _ inputOffset: Int) {
             forEachInnerRun(shape: shape, firstStrides: outputStrides, secondStrides: inputStrides) {
                 _, out, input, count, outStep, _ in
-                let (out, input) = (out + outputOffset, input + inputOffset)
+                let (target, source) = (z + out + outputOffset, x + input + inputOffset)
                 if outStep == 0 {
-                    var accumulator = z[out]
-                    for index in 0..<count { accumulator = combine(accumulator, x[input + index]) }
-                    z[out] = accumulator
+                    var accumulator = target[0]
+                    for index in 0..<count { accumulator = combine(accumulator, source[index]) }
+                    target[0] = accumulator
                 } else {
-                    for index in 0..<count { z[out + index] = combine(z[out + index], x[input + index]) }
+                    for index in 0..<count { target[index] = combine(target[index], source[index]) }
                 }
             }
         }
