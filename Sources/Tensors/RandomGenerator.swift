@@ -25,14 +25,8 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
     }
 
     private mutating func nextWord(stream: UInt64) -> UInt32 {
-        let block = Self.philox(counter: (offset / 4, stream), key: seed)
         defer { offset += 1 }
-        switch offset % 4 {
-        case 0: return block.0
-        case 1: return block.1
-        case 2: return block.2
-        default: return block.3
-        }
+        return Self.word(at: offset, stream: stream, seed: seed)
     }
 
     /// The next 32 random bits.
@@ -72,9 +66,9 @@ public struct RandomGenerator: Hashable, Sendable, Codable {
         }
     }
 
-    /// The stream's word at `position`.
-    static func word(at position: UInt64, seed: UInt64) -> UInt32 {
-        let block = philox(counter: (position / 4, 0), key: seed)
+    /// The word at `position` of `stream` (0 unless deriving generators).
+    static func word(at position: UInt64, stream: UInt64 = 0, seed: UInt64) -> UInt32 {
+        let block = philox(counter: (position / 4, stream), key: seed)
         switch position % 4 {
         case 0: return block.0
         case 1: return block.1
