@@ -6,7 +6,6 @@
  * for 7x7 outputs; groups bound the workspace. Every reduction has a fixed order (col2im is split by
  * (sample, input channel) image, which no other task touches), so results do not depend on the thread count. */
 #include "convolution_shared.h"
-#include "microkernels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -190,8 +189,6 @@ static float *reserve(const ck_conv_geometry *g, long group) {
     return conv_reserve_floats((size_t)(rows_of(g) + g->out_channels) * group * plane_of(g));
 }
 
-/* Samples per group: as many as fit `limit` floats at `per_sample` floats each, split evenly so no
- * group is a sliver. */
 long conv_samples_per_group(const ck_conv_geometry *g, long per_sample, long limit) {
     long most = limit / (per_sample > 0 ? per_sample : 1);
     if (most < 1) most = 1;
@@ -262,8 +259,9 @@ enum { INTERLEAVED_COL2IM_MIN_CHANNELS = 16 };
 void ck_conv2d_input_gradient(const ck_conv_geometry *g, const float *output_gradient, const float *weight, float *input_gradient) {
     if (input_gradient_by_convolution(g, output_gradient, weight, input_gradient)) return;
     long group = group_size(g), plane = plane_of(g), rows = rows_of(g);
-    int interleaved = g->out_width < CK_NR && g->in_channels >= INTERLEAVED_COL2IM_MIN_CHANNELS;
-    memset(input_gradient, 0, (size_t)(g->batch * g->in_channels * g->in_height * g->in_width) * sizeof(float));
+    int interleaved = conv_narrow_output(g) && g->in_channels >= INTERLEAVED_COL2IM_MIN_CHANNELS;
+    /* The interleaved col2im writes every pixel; the per-image one adds into zeros. */
+    if (!interleaved) memset(input_gradient, 0, (size_t)(g->batch * g->in_channels * g->in_height * g->in_width) * sizeof(float));
     pthread_mutex_lock(&conv_lock);
     float *columns = reserve(g, group), *gradient = columns + rows * group * plane;
     for (long first = 0; first < g->batch; first += group) {

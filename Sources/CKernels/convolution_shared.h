@@ -4,6 +4,7 @@
 #define FORGER_CONVOLUTION_SHARED_H
 
 #include "CKernels.h"
+#include "microkernels.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -13,6 +14,11 @@
 
 static inline long rows_of(const ck_conv_geometry *g) { return g->in_channels * g->kernel_height * g->kernel_width; }
 static inline long plane_of(const ck_conv_geometry *g) { return g->out_height * g->out_width; }
+
+/* Whether an output row is narrower than a GEMM panel: then a group's samples are interleaved pixel by
+ * pixel (implicit packing and col2im), so a panel row or a tap's row is one long contiguous run instead
+ * of a few output-row-wide pieces. */
+static inline int conv_narrow_output(const ck_conv_geometry *g) { return g->out_width < CK_NR; }
 
 /* One (sample, channel) image inside a zero border wide enough for every tap, split into stride
  * phases: phase (a, b) holds the padded pixels (y, x) with y % stride_h == a and x % stride_w == b at

@@ -3,7 +3,6 @@
  * gradient by the flipped kernel) and weight gradients from 32 output channels. Sums run in a fixed
  * order, so results do not depend on the thread count. */
 #include "convolution_shared.h"
-#include "microkernels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +91,11 @@ typedef struct {
     const float *input;   /* the group's first sample */
     float *phases;
     long count;
-} interleave_job;
+} phase_job;
 
 /* Splits (sample, channel) images [begin, end) into their own phase images (the sample-major layout). */
 static void split_images(void *context, long begin, long end) {
-    interleave_job *job = context;
+    phase_job *job = context;
     long pixels = job->g->in_height * job->g->in_width;
     for (long image = begin; image < end; image++)
         conv_split_image(job->g, job->size, job->input + image * pixels, job->phases + image * job->size.floats);
@@ -105,7 +104,7 @@ static void split_images(void *context, long begin, long end) {
 /* Fills phase images [begin, end) (channel * phases + phase): each padded pixel's `count` samples side
  * by side, zero on the border. */
 static void interleave_phases(void *context, long begin, long end) {
-    interleave_job *job = context;
+    phase_job *job = context;
     const ck_conv_geometry *g = job->g;
     long phases = g->stride_height * g->stride_width, count = job->count, sample_floats = g->in_channels * g->in_height * g->in_width;
     for (long index = begin; index < end; index++) {
@@ -206,7 +205,7 @@ typedef struct {
 } implicit_space;
 
 static implicit_space reserve_implicit(const ck_conv_geometry *g) {
-    implicit_space space = {conv_padded_of(g), g->out_width < CK_NR};
+    implicit_space space = {conv_padded_of(g), conv_narrow_output(g)};
     long plane = plane_of(g), images = g->in_channels * space.size.floats;
     /* Per sample: its phase images, its matrix plane and its column offsets; the offsets come first, so
      * they stay aligned. */
@@ -223,7 +222,7 @@ static implicit_space reserve_implicit(const ck_conv_geometry *g) {
 
 /* Splits samples [first, first + count) into phase images and fills the offsets. */
 static void prepare_group(const ck_conv_geometry *g, const implicit_space *space, const float *input, long first, long count) {
-    interleave_job job = {g, space->size, input + first * g->in_channels * g->in_height * g->in_width, space->phases, count};
+    phase_job job = {g, space->size, input + first * g->in_channels * g->in_height * g->in_width, space->phases, count};
     long phases = g->stride_height * g->stride_width;
     if (space->interleaved)
         ck_parallel_for(g->in_channels * phases, 1 + 16384 / (space->size.phase_floats * count + 1), interleave_phases, &job);
