@@ -166,10 +166,8 @@ static void pack_b_transposed(const gemm_job *job, long pc, long kc, long column
  * the time there. */
 static void pack_b_run(const gemm_job *job, long pc, long kc, long column0, long panels, float *out) {
     if (job->source) {
-        for (long q = 0; q < panels; q++) {
-            long left = job->n - column0 - q * CK_NR;
-            job->source->pack(job->source, pc, kc, column0 + q * CK_NR, left < CK_NR ? left : CK_NR, out + q * kc * CK_NR);
-        }
+        long left = job->n - column0;
+        job->source->pack(job->source, pc, kc, column0, left < panels * CK_NR ? left : panels * CK_NR, out);
         return;
     }
     if (job->trans_b) {

@@ -53,8 +53,8 @@ static void gather_columns(const float *phases, const long *rows, long kc, const
     }
 }
 
-static void pack_columns(const ck_b_source *base, long pc, long kc, long column0, long width, float *out) {
-    const column_source *source = (const column_source *)base;
+/* Packs one panel, columns [column0, column0 + width) with width <= 16. */
+static void pack_panel(const column_source *source, long pc, long kc, long column0, long width, float *out) {
     const long *columns = source->n_offsets + column0, *rows = source->k_offsets + pc;
     /* The panel's columns as runs that are contiguous in every phase buffer. */
     long start[CK_NR], length[CK_NR], runs = 0;
@@ -82,6 +82,42 @@ static void pack_columns(const ck_b_source *base, long pc, long kc, long column0
         for (long p = 0; p < kc; p++)
             for (long r = 0; r < runs; r++)
                 copy_run(out + p * CK_NR + start[r], source->phases + rows[p] + columns[start[r]], length[r], 0);
+    }
+}
+
+/* 1 when columns[0..count) are consecutive offsets. */
+static int consecutive(const long *columns, long count) {
+    for (long j = 1; j < count; j++)
+        if (columns[j] != columns[j - 1] + 1) return 0;
+    return 1;
+}
+
+/* Packs `span` columns that are one contiguous stretch of every row, a K row at a time across all of
+ * their panels. */
+static void pack_stretch(const float *first, const long *rows, long kc, long span, float *out) {
+    for (long p = 0; p < kc; p++) {
+        if (p + PACK_PREFETCH < kc)
+            for (long j = 0; j <= span; j += CK_NR) __builtin_prefetch(first + rows[p + PACK_PREFETCH] + (j < span ? j : span - 1));
+        for (long j = 0; j < span; j += CK_NR) copy_run(out + j * kc + p * CK_NR, first + rows[p] + j, CK_NR, 0);
+    }
+}
+
+/* Packs a run of panels. Full panels that continue one another's stretch (samples interleaved, within an
+ * output row) are packed together: panel by panel, a 16-float run that straddled two cache lines had its
+ * second line read again for the next panel. */
+static void pack_columns(const ck_b_source *base, long pc, long kc, long column0, long width, float *out) {
+    const column_source *source = (const column_source *)base;
+    const long *columns = source->n_offsets + column0;
+    for (long j = 0; j < width;) {
+        long end = j;
+        while (end + CK_NR <= width && consecutive(columns + (end == j ? j : end - 1), end == j ? CK_NR : CK_NR + 1)) end += CK_NR;
+        if (end - j > CK_NR) {
+            pack_stretch(source->phases + columns[j], source->k_offsets + pc, kc, end - j, out + j * kc);
+            j = end;
+            continue;
+        }
+        pack_panel(source, pc, kc, column0 + j, width - j < CK_NR ? width - j : CK_NR, out + j * kc);
+        j += CK_NR;
     }
 }
 

@@ -25,7 +25,8 @@ void ck_sgemm_naive(int trans_a, int trans_b, long m, long n, long k, float alph
                     const float *b, long ldb, float beta, float *c, long ldc);
 /* A B operand that packs its own panels: an implicit GEMM, such as convolution columns read straight
  * from the image instead of from a materialised column matrix. `pack` writes op(B)[pc:pc+kc,
- * column0:column0+width] as a kc x 16 panel (row p at out + 16p), zero past `width` (at most 16). */
+ * column0:column0+width] as consecutive kc x 16 panels (panel q's row p at out + 16 (q kc + p)), the
+ * last zero-padded past `width`; a run spans at most 8 panels. */
 typedef struct ck_b_source ck_b_source;
 struct ck_b_source {
     void (*pack)(const ck_b_source *self, long pc, long kc, long column0, long width, float *out);
