@@ -211,7 +211,7 @@ static void multiply_tile(const gemm_job *job, long kc, const float *a_panel, co
     long ragged = height < CK_MR || width < CK_NR;
     float *tile = ragged ? edge : target;
     long ldc = ragged ? CK_NR : job->ldc;
-    for (long r = 0; r < height && ragged; r++)
+    for (long r = 0; r < height && ragged && beta != 0; r++)   /* beta == 0: the kernel never reads C */
         for (long j = 0; j < width; j++) edge[r * CK_NR + j] = target[r * job->ldc + j];
     job->kernel(kc, a_panel, b_panel, tile, ldc, job->alpha, beta);
     for (long r = 0; r < height && ragged; r++)

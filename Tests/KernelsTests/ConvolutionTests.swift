@@ -52,6 +52,9 @@ final class ConvolutionTests: XCTestCase {
         // output positions, and weight-gradient columns packed four samples at a time.
         .init(batch: 18, inputChannels: 2, inputHeight: 9, inputWidth: 9, outputChannels: 33, kernelHeight: 3, kernelWidth: 3,
               strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+        // Six samples interleaved at stride 1: images interleaved four samples by four pixels, and two left over.
+        .init(batch: 6, inputChannels: 3, inputHeight: 10, inputWidth: 11, outputChannels: 5, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 1),
         // Over 2^19 floats of interleaved images per sample: the implicit paths in two groups.
         .init(batch: 4, inputChannels: 700, inputHeight: 27, inputWidth: 27, outputChannels: 32, kernelHeight: 1, kernelWidth: 1,
               strideHeight: 2, strideWidth: 2, paddingHeight: 0, paddingWidth: 0),
