@@ -5,6 +5,7 @@
 
 #include "CKernels.h"
 #include "microkernels.h"
+#include "packed_gemm.h"
 
 #include <pthread.h>
 #include <stddef.h>

@@ -7,6 +7,7 @@
  * the calling thread, so concurrent or nested calls neither share nor wait for them. */
 #include "CKernels.h"
 #include "microkernels.h"
+#include "packed_gemm.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -64,6 +65,7 @@ typedef struct {
     float slice_beta;
     ck_microkernel kernel;
     const ck_b_source *source;   /* packs B's panels itself when set (b and ldb unused) */
+    const float *prepacked_a;    /* A in ck_sgemm_pack_a's layout when set (a and lda unused) */
 } gemm_job;
 
 /* Interleaves six rows of row-major A, four K steps at a time: a 4x4 transpose places rows 0-3 and
@@ -314,7 +316,8 @@ static void plan_tiles(gemm_job *job, int threads) {
 /* One KC slice: pack A and B (in parallel), then multiply every tile. */
 static void run_slice(gemm_job *job) {
     long a_panels = (job->m + CK_MR - 1) / CK_MR, b_panels = (job->nc + CK_NR - 1) / CK_NR;
-    ck_parallel_for(a_panels, 16384 / (job->kc * CK_MR) + 1, pack_a, job);
+    if (job->prepacked_a) job->packed_a = (float *)job->prepacked_a + a_panels * CK_MR * job->pc;
+    else ck_parallel_for(a_panels, 16384 / (job->kc * CK_MR) + 1, pack_a, job);
     long groups = (b_panels + PANEL_GROUP - 1) / PANEL_GROUP;
     ck_parallel_for(groups, 16384 / (job->kc * CK_NR * PANEL_GROUP) + 1, pack_b, job);
     long tile_flops = 2 * job->mc * CK_NR * job->panels_per_task * job->kc;
@@ -328,12 +331,16 @@ static void run_slice(gemm_job *job) {
  * thread count. Returns 0 (use the blocked path) when A is too large or its buffer is unavailable. */
 static int run_short(gemm_job *job) {
     long a_panels = (job->m + CK_MR - 1) / CK_MR;
-    if (a_panels * CK_MR * job->k > SHORT_A_LIMIT) return 0;
-    job->packed_a = reserve(0, (size_t)a_panels * CK_MR * job->k);
-    if (!job->packed_a) return 0;
-    job->pc = 0;
-    job->kc = job->k;
-    ck_parallel_for(a_panels, 16384 / (job->k * CK_MR) + 1, pack_a, job);
+    if (job->prepacked_a) {
+        job->packed_a = (float *)job->prepacked_a;
+    } else {
+        if (a_panels * CK_MR * job->k > SHORT_A_LIMIT) return 0;
+        job->packed_a = reserve(0, (size_t)a_panels * CK_MR * job->k);
+        if (!job->packed_a) return 0;
+        job->pc = 0;
+        job->kc = job->k;
+        ck_parallel_for(a_panels, 16384 / (job->k * CK_MR) + 1, pack_a, job);
+    }
     job->row_blocks = 1;
     job->nc = job->n;
     plan_tiles(job, ck_pool_threads());
@@ -380,6 +387,30 @@ void ck_sgemm_source(long m, long n, long k, const float *a, long lda, const ck_
     if (k <= 0) { scale_c(m, n, beta, c, ldc); return; }
     gemm_job job = {0, 0, m, n, k, 1, beta, a, NULL, lda, 0, c, ldc};
     job.source = b;
+    if (!run_gemm(&job)) abort();   /* out of memory inside a kernel: there is no caller to report to */
+}
+
+size_t ck_sgemm_packed_a_floats(long m, long k) {
+    return (size_t)((m + CK_MR - 1) / CK_MR) * CK_MR * (size_t)k;
+}
+
+void ck_sgemm_pack_a(int trans_a, long m, long k, const float *a, long lda, float *packed) {
+    gemm_job job = {trans_a, 0, m, 0, k, 1, 0, a, NULL, lda};
+    long a_panels = (m + CK_MR - 1) / CK_MR, slice = m <= SHORT_ROWS ? k : KC;   /* run_short: whole K per panel */
+    for (job.pc = 0; job.pc < k; job.pc += slice) {
+        job.kc = k - job.pc < slice ? k - job.pc : slice;
+        job.packed_a = packed + a_panels * CK_MR * job.pc;
+        ck_parallel_for(a_panels, 16384 / (job.kc * CK_MR) + 1, pack_a, &job);
+    }
+}
+
+void ck_sgemm_packed(long m, long n, long k, const float *packed_a, int trans_b, const float *b, long ldb,
+                     const ck_b_source *source, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) { scale_c(m, n, beta, c, ldc); return; }
+    gemm_job job = {0, trans_b, m, n, k, 1, beta, NULL, b, 0, ldb, c, ldc};
+    job.source = source;
+    job.prepacked_a = packed_a;
     if (!run_gemm(&job)) abort();   /* out of memory inside a kernel: there is no caller to report to */
 }
 

@@ -237,10 +237,10 @@ typedef struct {
     padded_size size;
     int interleaved;
     long group, *columns, *rows;
-    float *phases, *matrix;
+    float *phases, *matrix, *extra;
 } implicit_space;
 
-static implicit_space reserve_implicit(const ck_conv_geometry *g) {
+static implicit_space reserve_implicit(const ck_conv_geometry *g, size_t extra) {
     implicit_space space = {conv_padded_of(g), conv_narrow_output(g)};
     long plane = plane_of(g), images = g->in_channels * space.size.floats;
     /* Per sample: its phase images, its matrix plane and its column offsets; the offsets come first, so
@@ -249,10 +249,11 @@ static implicit_space reserve_implicit(const ck_conv_geometry *g) {
     long limit = space.interleaved ? INTERLEAVED_LIMIT : WORKSPACE_LIMIT;
     space.group = conv_samples_per_group(g, images + (g->out_channels + offset_floats) * plane, limit);
     space.columns = (long *)conv_reserve_floats((size_t)((images + (g->out_channels + offset_floats) * plane) * space.group +
-                                                    offset_floats * rows_of(g)));
+                                                    offset_floats * rows_of(g)) + extra);
     space.rows = space.columns + plane * space.group;
     space.phases = (float *)(space.rows + rows_of(g));
     space.matrix = space.phases + images * space.group;
+    space.extra = space.matrix + g->out_channels * plane * space.group;
     return space;
 }
 
@@ -276,12 +277,14 @@ static void reorder_group(const ck_conv_geometry *g, const implicit_space *space
 void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weight, float *output) {
     long plane = plane_of(g), rows = rows_of(g);
     pthread_mutex_lock(&conv_lock);
-    implicit_space space = reserve_implicit(g);
+    /* The weight is packed once for all groups, in the workspace's extra floats. */
+    implicit_space space = reserve_implicit(g, ck_sgemm_packed_a_floats(g->out_channels, rows));
+    ck_sgemm_pack_a(0, g->out_channels, rows, weight, rows, space.extra);
     for (long first = 0; first < g->batch; first += space.group) {
         long count = g->batch - first < space.group ? g->batch - first : space.group;
         prepare_group(g, &space, input, first, count);
         column_source source = {{pack_columns}, space.phases, space.rows, space.columns};
-        ck_sgemm_source(g->out_channels, count * plane, rows, weight, rows, &source.base, 0, space.matrix, count * plane);
+        ck_sgemm_packed(g->out_channels, count * plane, rows, space.extra, 0, NULL, 0, &source.base, 0, space.matrix, count * plane);
         reorder_group(g, &space, space.matrix, output + first * g->out_channels * plane, count, 0);
     }
     pthread_mutex_unlock(&conv_lock);
@@ -290,7 +293,7 @@ void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weigh
 void conv_implicit_weight_gradient(const ck_conv_geometry *g, const float *input, const float *output_gradient,
                                    float *weight_gradient) {
     long plane = plane_of(g), rows = rows_of(g);
-    implicit_space space = reserve_implicit(g);
+    implicit_space space = reserve_implicit(g, 0);
     for (long first = 0; first < g->batch; first += space.group) {
         long count = g->batch - first < space.group ? g->batch - first : space.group;
         prepare_group(g, &space, input, first, count);
