@@ -5,23 +5,15 @@
  * panels) are claimed by the thread pool; every C element is computed by one task in a fixed K
  * order, so results do not depend on the thread count or on scheduling. Packing buffers belong to
  * the calling thread, so concurrent or nested calls neither share nor wait for them. */
-#include "CKernels.h"
-#include "microkernels.h"
+#include "gemm_internal.h"
 #include "packed_gemm.h"
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
-#if defined(__SSE2__)
-#include <xmmintrin.h>
-#endif
 
-enum { KC = 256, MC = 96, NC = 4096 };
 /* Up to SHORT_ROWS rows, A's KC slice (256 KB) fits L2 whole: see run_short. SHORT_A_LIMIT bounds the
  * floats of A it packs at once (32 MB), which stay reserved for the thread. */
 enum { SHORT_ROWS = 256, SHORT_A_LIMIT = 8 << 20 };
-
-typedef void (*ck_microkernel)(long kc, const float *a, const float *b, float *c, long ldc, float alpha, float beta);
 
 static ck_microkernel choose_kernel(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -50,159 +42,6 @@ int ck_sgemm_uses_avx2(void) {
 #endif
 }
 
-typedef struct {
-    int trans_a, trans_b;
-    long m, n, k;
-    float alpha, beta;
-    const float *a, *b;
-    long lda, ldb;
-    float *c;
-    long ldc;
-    /* The current slice. */
-    long pc, kc, jc, nc;
-    float *packed_a, *packed_b;
-    long mc, panels_per_task, row_blocks, column_tasks;
-    float slice_beta;
-    ck_microkernel kernel;
-    const ck_b_source *source;   /* packs B's panels itself when set (b and ldb unused) */
-    const float *prepacked_a;    /* A in ck_sgemm_pack_a's layout when set (a and lda unused) */
-} gemm_job;
-
-/* Interleaves six rows of row-major A, four K steps at a time: a 4x4 transpose places rows 0-3 and
- * unpacks place rows 4-5 (one float per store had made packing a conv weight 3% of a DCGAN step).
- * Returns how many K steps it packed. */
-static long pack_a_rows(const float *a, long lda, long kc, float *out) {
-    long p = 0;
-#if defined(__SSE2__)
-    for (; p + 4 <= kc; p += 4) {
-        __m128 r0 = _mm_loadu_ps(a + p), r1 = _mm_loadu_ps(a + lda + p), r2 = _mm_loadu_ps(a + 2 * lda + p);
-        __m128 r3 = _mm_loadu_ps(a + 3 * lda + p), r4 = _mm_loadu_ps(a + 4 * lda + p), r5 = _mm_loadu_ps(a + 5 * lda + p);
-        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-        __m128 low = _mm_unpacklo_ps(r4, r5), high = _mm_unpackhi_ps(r4, r5);   /* (4p, 5p, 4p+1, 5p+1), ... */
-        float *target = out + p * CK_MR;
-        _mm_storeu_ps(target, r0);
-        _mm_storel_pi((__m64 *)(target + 4), low);
-        _mm_storeu_ps(target + CK_MR, r1);
-        _mm_storeh_pi((__m64 *)(target + CK_MR + 4), low);
-        _mm_storeu_ps(target + 2 * CK_MR, r2);
-        _mm_storel_pi((__m64 *)(target + 2 * CK_MR + 4), high);
-        _mm_storeu_ps(target + 3 * CK_MR, r3);
-        _mm_storeh_pi((__m64 *)(target + 3 * CK_MR + 4), high);
-    }
-#endif
-    return p;
-}
-
-/* Packs rows [MR*first, MR*end) of op(A)[:, pc:pc+kc] as MR x kc panels; rows past m are zero. */
-static void pack_a(void *context, long first, long end) {
-    gemm_job *job = context;
-    for (long panel = first; panel < end; panel++) {
-        float *out = job->packed_a + panel * CK_MR * job->kc;
-        long row0 = panel * CK_MR, height = job->m - row0 < CK_MR ? job->m - row0 : CK_MR;
-        if (job->trans_a) {
-            /* A is stored k x m: each K step's MR values are contiguous. */
-            const float *source = job->a + job->pc * job->lda + row0;
-            for (long p = 0; p < job->kc; p++, source += job->lda) {
-#if defined(__SSE2__)
-                if (height == CK_MR) {   /* one four-float and one two-float move, not six scalars */
-                    _mm_storeu_ps(out + p * CK_MR, _mm_loadu_ps(source));
-                    _mm_storel_pi((__m64 *)(out + p * CK_MR + 4), _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(source + 4)));
-                    continue;
-                }
-#endif
-                for (long r = 0; r < height; r++) out[p * CK_MR + r] = source[r];
-                for (long r = height; r < CK_MR; r++) out[p * CK_MR + r] = 0;
-            }
-            continue;
-        }
-        long p0 = height == CK_MR ? pack_a_rows(job->a + row0 * job->lda + job->pc, job->lda, job->kc, out) : 0;
-        for (long r = 0; r < CK_MR; r++) {
-            if (r >= height) {
-                for (long p = p0; p < job->kc; p++) out[p * CK_MR + r] = 0;
-                continue;
-            }
-            const float *source = job->a + (row0 + r) * job->lda + job->pc;
-            for (long p = p0; p < job->kc; p++) out[p * CK_MR + r] = source[p];
-        }
-    }
-}
-
-enum { PANEL_GROUP = 8 };   /* B panels packed together: 512-byte reads of each B row */
-enum { PREFETCH_ROWS = 8 };
-
-/* Packs one panel of B stored n x k (trans_b): each of its columns is a contiguous run of B. Full
- * panels go through 4x4 SSE transposes: element-wise copies wrote each cache line 16 times. */
-static void pack_b_transposed(const gemm_job *job, long pc, long kc, long column0, long width, float *out) {
-    long p0 = 0;
-#if defined(__SSE2__)
-    if (width == CK_NR) {
-        long end = kc - kc % 4;
-        /* Four columns at a time down the whole slice: the 16 rows at once, with a power-of-two ldb,
-         * all fell into one L1 set and every load went to L2. */
-        for (long j = 0; j < CK_NR; j += 4)
-            for (long p = 0; p < end; p += 4) {
-                const float *source = job->b + (column0 + j) * job->ldb + pc + p;
-                __m128 r0 = _mm_loadu_ps(source), r1 = _mm_loadu_ps(source + job->ldb);
-                __m128 r2 = _mm_loadu_ps(source + 2 * job->ldb), r3 = _mm_loadu_ps(source + 3 * job->ldb);
-                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-                float *target = out + p * CK_NR + j;
-                _mm_storeu_ps(target, r0);
-                _mm_storeu_ps(target + CK_NR, r1);
-                _mm_storeu_ps(target + 2 * CK_NR, r2);
-                _mm_storeu_ps(target + 3 * CK_NR, r3);
-            }
-        p0 = end;
-    }
-#endif
-    for (long j = 0; j < width; j++) {
-        const float *source = job->b + (column0 + j) * job->ldb + pc;
-        for (long p = p0; p < kc; p++) out[p * CK_NR + j] = source[p];
-    }
-    for (long j = width; j < CK_NR; j++)
-        for (long p = p0; p < kc; p++) out[p * CK_NR + j] = 0;
-}
-
-/* Packs `panels` consecutive kc x NR panels of op(B)[pc:pc+kc, column0:], zero-padded past n (an NC
- * slice's last ragged panel is B's last). Row-major B is read a K row at a time across all of them: with
- * long rows (large ldb), panel-at-a-time packing touched a new page per 64 bytes and spent a third of
- * the time there. */
-static void pack_b_run(const gemm_job *job, long pc, long kc, long column0, long panels, float *out) {
-    if (job->source) {
-        long left = job->n - column0;
-        job->source->pack(job->source, pc, kc, column0, left < panels * CK_NR ? left : panels * CK_NR, out);
-        return;
-    }
-    if (job->trans_b) {
-        for (long q = 0; q < panels; q++) {
-            long left = job->n - column0 - q * CK_NR;
-            pack_b_transposed(job, pc, kc, column0 + q * CK_NR, left < CK_NR ? left : CK_NR, out + q * kc * CK_NR);
-        }
-        return;
-    }
-    for (long p = 0; p < kc; p++) {
-        const float *source = job->b + (pc + p) * job->ldb + column0;
-        /* Rows a page apart defeat the hardware prefetcher (these loads were half of packing), so ask for
-         * the row PREFETCH_ROWS ahead. */
-        if (p + PREFETCH_ROWS < kc)
-            for (long q = 0; q < panels * CK_NR; q += 16) __builtin_prefetch(source + PREFETCH_ROWS * job->ldb + q);
-        for (long q = 0; q < panels; q++) {
-            float *row = out + (q * kc + p) * CK_NR;
-            long left = job->n - column0 - q * CK_NR;
-            if (left >= CK_NR) { memcpy(row, source + q * CK_NR, CK_NR * sizeof(float)); continue; }
-            for (long j = 0; j < CK_NR; j++) row[j] = j < left ? source[q * CK_NR + j] : 0;
-        }
-    }
-}
-
-/* Packs panel groups [first, end) of op(B)[pc:pc+kc, jc:jc+nc] into the shared buffer. */
-static void pack_b(void *context, long first, long end) {
-    gemm_job *job = context;
-    long panels = (job->nc + CK_NR - 1) / CK_NR;
-    for (long group = first; group < end; group++) {
-        long panel0 = group * PANEL_GROUP, count = panels - panel0 < PANEL_GROUP ? panels - panel0 : PANEL_GROUP;
-        pack_b_run(job, job->pc, job->kc, job->jc + panel0 * CK_NR, count, job->packed_b + panel0 * CK_NR * job->kc);
-    }
-}
 
 /* c tile at (row, column) = alpha * a_panel x b_panel + beta * c. Ragged tiles go through a full-size
  * scratch tile, since the kernel always writes 6 x 16. */
@@ -239,10 +78,34 @@ static void compute_tiles(void *context, long first, long end) {
 
 static float *reserve(int slot, size_t floats);
 
+enum { LIVE_RUNS = 64 };   /* most runs of live K rows a source may name for one panel */
+
+/* Multiplies one B panel against all of A over the K slice [pc, pc + kc), packing and multiplying only
+ * the rows its source names live (a convolution's taps that read the zero border are skipped). C gets
+ * beta at the panel's first live row, or, with none at all, at the last slice. */
+static void multiply_live_slice(const gemm_job *job, long pc, long kc, long panel, float *buffer) {
+    long starts[LIVE_RUNS], ends[LIVE_RUNS], column = panel * CK_NR, width = job->n - column < CK_NR ? job->n - column : CK_NR;
+    long runs = job->source->live_rows(job->source, column, width, LIVE_RUNS, starts, ends);
+    if (runs < 0) runs = 1, starts[0] = 0, ends[0] = job->k;
+    int touched = runs > 0 && starts[0] < pc;
+    for (long r = 0, packed = 0; r < runs; r++) {
+        long start = starts[r] > pc ? starts[r] : pc, end = ends[r] < pc + kc ? ends[r] : pc + kc;
+        if (start >= end) continue;
+        job->source->pack(job->source, start, end - start, column, width, buffer + packed * CK_NR);
+        for (long row = 0; row < job->m; row += CK_MR)
+            multiply_tile(job, end - start, job->packed_a + (row / CK_MR) * CK_MR * job->k + start * CK_MR,
+                          buffer + packed * CK_NR, row, column, touched ? 1.0f : job->beta);
+        touched = 1;
+        packed += end - start;
+    }
+    if (runs == 0 && pc + kc >= job->k)
+        for (long row = 0; row < job->m; row += CK_MR) multiply_tile(job, 0, job->packed_a, buffer, row, column, job->beta);
+}
+
 /* One task of a short GEMM (m <= SHORT_ROWS): a run of B panels against all of A, which was packed
  * whole beforehand, slice by slice (the A slice stays in L2 across the run). The task packs its panels
  * into its thread's own buffer, PANEL_GROUP at a time (one at a time on the stack if that buffer cannot
- * be had). */
+ * be had); a source that names live rows has its panels packed and multiplied one by one. */
 static void short_tasks(void *context, long first, long end) {
     gemm_job *job = context;
     float fallback[KC * CK_NR] __attribute__((aligned(64)));
@@ -250,13 +113,18 @@ static void short_tasks(void *context, long first, long end) {
     long group = buffer ? PANEL_GROUP : 1;
     if (!buffer) buffer = fallback;
     long b_panels = (job->n + CK_NR - 1) / CK_NR;
+    int live = job->source && job->source->live_rows;
     for (long task = first; task < end; task++) {
         long panel_end = (task + 1) * job->panels_per_task < b_panels ? (task + 1) * job->panels_per_task : b_panels;
         for (long pc = 0; pc < job->k; pc += KC) {
             long kc = job->k - pc < KC ? job->k - pc : KC;
+            if (live) {
+                for (long jp = task * job->panels_per_task; jp < panel_end; jp++) multiply_live_slice(job, pc, kc, jp, buffer);
+                continue;
+            }
             for (long jp = task * job->panels_per_task; jp < panel_end; jp += group) {
                 long panels = panel_end - jp < group ? panel_end - jp : group;
-                pack_b_run(job, pc, kc, jp * CK_NR, panels, buffer);
+                gemm_pack_b_run(job, pc, kc, jp * CK_NR, panels, buffer);
                 for (long q = 0; q < panels; q++)
                     for (long row = 0; row < job->m; row += CK_MR)
                         multiply_tile(job, kc, job->packed_a + (row / CK_MR) * CK_MR * job->k + pc * CK_MR,
@@ -317,9 +185,9 @@ static void plan_tiles(gemm_job *job, int threads) {
 static void run_slice(gemm_job *job) {
     long a_panels = (job->m + CK_MR - 1) / CK_MR, b_panels = (job->nc + CK_NR - 1) / CK_NR;
     if (job->prepacked_a) job->packed_a = (float *)job->prepacked_a + a_panels * CK_MR * job->pc;
-    else ck_parallel_for(a_panels, 16384 / (job->kc * CK_MR) + 1, pack_a, job);
+    else ck_parallel_for(a_panels, 16384 / (job->kc * CK_MR) + 1, gemm_pack_a, job);
     long groups = (b_panels + PANEL_GROUP - 1) / PANEL_GROUP;
-    ck_parallel_for(groups, 16384 / (job->kc * CK_NR * PANEL_GROUP) + 1, pack_b, job);
+    ck_parallel_for(groups, 16384 / (job->kc * CK_NR * PANEL_GROUP) + 1, gemm_pack_b, job);
     long tile_flops = 2 * job->mc * CK_NR * job->panels_per_task * job->kc;
     ck_parallel_for(job->row_blocks * job->column_tasks, 200000 / tile_flops + 1, compute_tiles, job);
 }
@@ -339,7 +207,7 @@ static int run_short(gemm_job *job) {
         if (!job->packed_a) return 0;
         job->pc = 0;
         job->kc = job->k;
-        ck_parallel_for(a_panels, 16384 / (job->k * CK_MR) + 1, pack_a, job);
+        ck_parallel_for(a_panels, 16384 / (job->k * CK_MR) + 1, gemm_pack_a, job);
     }
     job->row_blocks = 1;
     job->nc = job->n;
@@ -400,7 +268,7 @@ void ck_sgemm_pack_a(int trans_a, long m, long k, const float *a, long lda, floa
     for (job.pc = 0; job.pc < k; job.pc += slice) {
         job.kc = k - job.pc < slice ? k - job.pc : slice;
         job.packed_a = packed + a_panels * CK_MR * job.pc;
-        ck_parallel_for(a_panels, 16384 / (job.kc * CK_MR) + 1, pack_a, &job);
+        ck_parallel_for(a_panels, 16384 / (job.kc * CK_MR) + 1, gemm_pack_a, &job);
     }
 }
 

@@ -24,6 +24,9 @@ typedef struct {
     ck_b_source base;
     const float *phases;
     const long *k_offsets, *n_offsets;
+    const ck_conv_geometry *g;
+    long count;   /* samples in the group, interleaved when `interleaved` */
+    int interleaved;
 } column_source;
 
 enum { PACK_PREFETCH = 16 };   /* rows ahead */
@@ -121,6 +124,84 @@ static void pack_columns(const ck_b_source *base, long pc, long kc, long column0
     }
 }
 
+/* Whether o * stride + k * dilation - padding can fall inside [0, size) for some o in [o_first, o_last]
+ * and k in [k_first, k_last] (only the ends are checked, so a stride that steps over the image still
+ * counts: live rows may include zero ones, never the reverse). */
+static int reaches_image(long o_first, long o_last, long k_first, long k_last, long stride, long dilation, long padding, long size) {
+    return o_last * stride + k_last * dilation - padding >= 0 && o_first * stride + k_first * dilation - padding < size;
+}
+
+/* Appends K run [start, end) to starts/ends, merging it with the last; returns the new count, or -1 when
+ * it would pass `capacity`. */
+static long add_run(long runs, long start, long end, long capacity, long *starts, long *ends) {
+    if (runs < 0) return runs;
+    if (runs > 0 && ends[runs - 1] == start) {
+        ends[runs - 1] = end;
+        return runs;
+    }
+    if (runs == capacity) return -1;
+    starts[runs] = start, ends[runs] = end;
+    return runs + 1;
+}
+
+/* The forward pass's live rows: the taps that can read inside the image from the panel's output
+ * positions, each tap's channels one run. */
+static long live_tap_rows(const ck_b_source *base, long column0, long width, long capacity, long *starts, long *ends) {
+    const column_source *source = (const column_source *)base;
+    const ck_conv_geometry *g = source->g;
+    long plane = plane_of(g), last_column = column0 + width - 1, first, last;
+    if (source->interleaved) {
+        first = column0 / source->count, last = last_column / source->count;
+    } else {
+        first = column0 % plane, last = last_column % plane;
+        if (column0 / plane != last_column / plane) first = 0, last = plane - 1;   /* two samples' positions */
+    }
+    long oh_first = first / g->out_width, oh_last = last / g->out_width, one_row = oh_first == oh_last;
+    long ow_first = one_row ? first % g->out_width : 0, ow_last = one_row ? last % g->out_width : g->out_width - 1;
+    long runs = 0;
+    for (long kh = 0; kh < g->kernel_height; kh++) {
+        if (!reaches_image(oh_first, oh_last, kh, kh, g->stride_height, g->dilation_height, g->padding_height, g->in_height)) continue;
+        for (long kw = 0; kw < g->kernel_width; kw++)
+            if (reaches_image(ow_first, ow_last, kw, kw, g->stride_width, g->dilation_width, g->padding_width, g->in_width))
+                runs = add_run(runs, (kh * g->kernel_width + kw) * g->in_channels, (kh * g->kernel_width + kw + 1) * g->in_channels,
+                               capacity, starts, ends);
+    }
+    return runs;
+}
+
+/* The weight gradient's live rows (K runs over interleaved output positions): the positions from which
+ * the panel's taps can read inside the image, one run per output row. */
+static long live_position_rows(const ck_b_source *base, long column0, long width, long capacity, long *starts, long *ends) {
+    const column_source *source = (const column_source *)base;
+    const ck_conv_geometry *g = source->g;
+    if (!source->interleaved) return -1;
+    long first = column0 / g->in_channels, last = (column0 + width - 1) / g->in_channels;
+    long kh_first = first / g->kernel_width, kh_last = last / g->kernel_width, one_row = kh_first == kh_last;
+    long kw_first = one_row ? first % g->kernel_width : 0, kw_last = one_row ? last % g->kernel_width : g->kernel_width - 1;
+    long ow_first = g->out_width, ow_end = 0, runs = 0;
+    for (long ow = 0; ow < g->out_width; ow++)
+        if (reaches_image(ow, ow, kw_first, kw_last, g->stride_width, g->dilation_width, g->padding_width, g->in_width))
+            ow_first = ow < ow_first ? ow : ow_first, ow_end = ow + 1;
+    for (long oh = 0; oh < g->out_height && ow_first < ow_end; oh++)
+        if (reaches_image(oh, oh, kh_first, kh_last, g->stride_height, g->dilation_height, g->padding_height, g->in_height))
+            runs = add_run(runs, (oh * g->out_width + ow_first) * source->count, (oh * g->out_width + ow_end) * source->count,
+                           capacity, starts, ends);
+    return runs;
+}
+
+/* Copies a weight (or its gradient) between the layer's [OC][IC][taps] and the GEMM's tap-major
+ * [OC][taps][IC]. */
+static void reorder_taps(const ck_conv_geometry *g, const float *source, float *target, int to_tap_major) {
+    long taps = g->kernel_height * g->kernel_width, channels = g->in_channels;
+    for (long oc = 0; oc < g->out_channels; oc++)
+        for (long ic = 0; ic < channels; ic++)
+            for (long tap = 0; tap < taps; tap++) {
+                long layer = (oc * channels + ic) * taps + tap, gemm = (oc * taps + tap) * channels + ic;
+                if (to_tap_major) target[gemm] = source[layer];
+                else target[layer] = source[gemm];
+            }
+}
+
 typedef struct {
     const ck_conv_geometry *g;
     padded_size size;
@@ -162,12 +243,14 @@ static void interleave_phases(void *context, long begin, long end) {
     }
 }
 
-/* Offsets of column_source for `count` samples, interleaved or sample-major. */
+/* Offsets of column_source for `count` samples, interleaved or sample-major. Column rows run tap by tap
+ * ((kh, kw, channel), not the weight's (channel, kh, kw)), so the rows of taps that read only the zero
+ * border for a panel's positions are a few long runs that the GEMM can skip. */
 static void column_offsets(const ck_conv_geometry *g, padded_size size, long count, int interleaved, long *rows, long *columns) {
     long pixel_stride = interleaved ? count : 1, sample_stride = interleaved ? 1 : g->in_channels * size.floats;
-    for (long channel = 0, r = 0; channel < g->in_channels; channel++)
-        for (long kh = 0; kh < g->kernel_height; kh++)
-            for (long kw = 0; kw < g->kernel_width; kw++)
+    for (long kh = 0, r = 0; kh < g->kernel_height; kh++)
+        for (long kw = 0; kw < g->kernel_width; kw++)
+            for (long channel = 0; channel < g->in_channels; channel++)
                 rows[r++] = (channel * size.floats + conv_tap_origin(g, size, kh, kw)) * pixel_stride;
     long plane = plane_of(g);
     for (long sample = 0; sample < count; sample++)
@@ -277,14 +360,16 @@ static void reorder_group(const ck_conv_geometry *g, const implicit_space *space
 void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weight, float *output) {
     long plane = plane_of(g), rows = rows_of(g);
     pthread_mutex_lock(&conv_lock);
-    /* The weight is packed once for all groups, in the workspace's extra floats. */
-    implicit_space space = reserve_implicit(g, ck_sgemm_packed_a_floats(g->out_channels, rows));
-    ck_sgemm_pack_a(0, g->out_channels, rows, weight, rows, space.extra);
+    /* The weight, tap-major, is packed once for all groups, in the workspace's extra floats. */
+    implicit_space space = reserve_implicit(g, g->out_channels * rows + ck_sgemm_packed_a_floats(g->out_channels, rows));
+    float *packed = space.extra + g->out_channels * rows;
+    reorder_taps(g, weight, space.extra, 1);
+    ck_sgemm_pack_a(0, g->out_channels, rows, space.extra, rows, packed);
     for (long first = 0; first < g->batch; first += space.group) {
         long count = g->batch - first < space.group ? g->batch - first : space.group;
         prepare_group(g, &space, input, first, count);
-        column_source source = {{pack_columns}, space.phases, space.rows, space.columns};
-        ck_sgemm_packed(g->out_channels, count * plane, rows, space.extra, 0, NULL, 0, &source.base, 0, space.matrix, count * plane);
+        column_source source = {{pack_columns, live_tap_rows}, space.phases, space.rows, space.columns, g, count, space.interleaved};
+        ck_sgemm_packed(g->out_channels, count * plane, rows, packed, 0, NULL, 0, &source.base, 0, space.matrix, count * plane);
         reorder_group(g, &space, space.matrix, output + first * g->out_channels * plane, count, 0);
     }
     pthread_mutex_unlock(&conv_lock);
@@ -293,14 +378,16 @@ void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weigh
 void conv_implicit_weight_gradient(const ck_conv_geometry *g, const float *input, const float *output_gradient,
                                    float *weight_gradient) {
     long plane = plane_of(g), rows = rows_of(g);
-    implicit_space space = reserve_implicit(g, 0);
+    /* The gradient sums tap-major in the workspace's extra floats. */
+    implicit_space space = reserve_implicit(g, g->out_channels * rows);
     for (long first = 0; first < g->batch; first += space.group) {
         long count = g->batch - first < space.group ? g->batch - first : space.group;
         prepare_group(g, &space, input, first, count);
         reorder_group(g, &space, output_gradient + first * g->out_channels * plane, space.matrix, count, 1);
         /* Columns transposed: K runs over output positions, N over column rows. */
-        column_source source = {{pack_columns}, space.phases, space.columns, space.rows};
+        column_source source = {{pack_columns, live_position_rows}, space.phases, space.columns, space.rows, g, count, space.interleaved};
         ck_sgemm_source(g->out_channels, rows, count * plane, space.matrix, count * plane, &source.base, first == 0 ? 0 : 1,
-                        weight_gradient, rows);
+                        space.extra, rows);
     }
+    reorder_taps(g, space.extra, weight_gradient, 0);
 }

@@ -30,6 +30,10 @@ void ck_sgemm_naive(int trans_a, int trans_b, long m, long n, long k, float alph
 typedef struct ck_b_source ck_b_source;
 struct ck_b_source {
     void (*pack)(const ck_b_source *self, long pc, long kc, long column0, long width, float *out);
+    /* Optional (NULL: every row): the K rows that may be nonzero in columns [column0, column0 + width)
+     * of one panel, as at most `capacity` ascending runs [starts[i], ends[i]); returns how many, or -1
+     * for all of K. Rows left out must be zero there; short GEMMs (m <= 256) skip them. */
+    long (*live_rows)(const ck_b_source *self, long column0, long width, long capacity, long *starts, long *ends);
 };
 /* C = A * B + beta * C (A row-major m x k) with B k x n supplied by `b`; same blocking, order and
  * thread-count independence as ck_sgemm. */
