@@ -80,26 +80,57 @@ static float *reserve(int slot, size_t floats);
 
 enum { LIVE_RUNS = 64 };   /* most runs of live K rows a source may name for one panel */
 
-/* Multiplies one B panel against all of A over the K slice [pc, pc + kc), packing and multiplying only
- * the rows its source names live (a convolution's taps that read the zero border are skipped). C gets
- * beta at the panel's first live row, or, with none at all, at the last slice. */
-static void multiply_live_slice(const gemm_job *job, long pc, long kc, long panel, float *buffer) {
-    long starts[LIVE_RUNS], ends[LIVE_RUNS], column = panel * CK_NR, width = job->n - column < CK_NR ? job->n - column : CK_NR;
-    long runs = job->source->live_rows(job->source, column, width, LIVE_RUNS, starts, ends);
-    if (runs < 0) runs = 1, starts[0] = 0, ends[0] = job->k;
-    int touched = runs > 0 && starts[0] < pc;
-    for (long r = 0, packed = 0; r < runs; r++) {
-        long start = starts[r] > pc ? starts[r] : pc, end = ends[r] < pc + kc ? ends[r] : pc + kc;
+typedef struct { long count, starts[LIVE_RUNS], ends[LIVE_RUNS]; } live_runs;
+
+/* The live K rows of the panel at `column`: all of K when the source names too many. */
+static live_runs live_rows_of(const gemm_job *job, long column) {
+    live_runs runs;
+    long width = job->n - column < CK_NR ? job->n - column : CK_NR;
+    runs.count = job->source->live_rows(job->source, column, width, LIVE_RUNS, runs.starts, runs.ends);
+    if (runs.count < 0) runs.count = 1, runs.starts[0] = 0, runs.ends[0] = job->k;
+    return runs;
+}
+
+static int same_runs(const live_runs *a, const live_runs *b) {
+    if (a->count != b->count) return 0;
+    for (long r = 0; r < a->count; r++)
+        if (a->starts[r] != b->starts[r] || a->ends[r] != b->ends[r]) return 0;
+    return 1;
+}
+
+/* Multiplies B panels from `panel` (at most `most`) against all of A over the K slice [pc, pc + kc),
+ * packing and multiplying only the rows their source names live (a convolution's taps that read the
+ * zero border are skipped). Neighbours with the same live rows are packed together, as ordinary panels
+ * are. C gets beta at a panel's first live row, or, with none at all, at the last slice. Returns how
+ * many panels it took. */
+static long multiply_live_slice(const gemm_job *job, long pc, long kc, long panel, long most, float *buffer) {
+    live_runs runs = live_rows_of(job, panel * CK_NR), next;
+    long panels = 1, column = panel * CK_NR;
+    while (panels < most && (next = live_rows_of(job, column + panels * CK_NR), same_runs(&runs, &next))) panels++;
+    long width = job->n - column < panels * CK_NR ? job->n - column : panels * CK_NR;
+    long offsets[LIVE_RUNS], packed = 0;
+    for (long r = 0; r < runs.count; r++) {
+        long start = runs.starts[r] > pc ? runs.starts[r] : pc, end = runs.ends[r] < pc + kc ? runs.ends[r] : pc + kc;
+        offsets[r] = packed;
         if (start >= end) continue;
-        job->source->pack(job->source, start, end - start, column, width, buffer + packed * CK_NR);
-        for (long row = 0; row < job->m; row += CK_MR)
-            multiply_tile(job, end - start, job->packed_a + (row / CK_MR) * CK_MR * job->k + start * CK_MR,
-                          buffer + packed * CK_NR, row, column, touched ? 1.0f : job->beta);
-        touched = 1;
-        packed += end - start;
+        job->source->pack(job->source, start, end - start, column, width, buffer + packed);
+        packed += (end - start) * panels * CK_NR;
     }
-    if (runs == 0 && pc + kc >= job->k)
-        for (long row = 0; row < job->m; row += CK_MR) multiply_tile(job, 0, job->packed_a, buffer, row, column, job->beta);
+    for (long q = 0; q < panels; q++) {
+        int touched = runs.count > 0 && runs.starts[0] < pc;
+        for (long r = 0; r < runs.count; r++) {
+            long start = runs.starts[r] > pc ? runs.starts[r] : pc, end = runs.ends[r] < pc + kc ? runs.ends[r] : pc + kc;
+            if (start >= end) continue;
+            for (long row = 0; row < job->m; row += CK_MR)
+                multiply_tile(job, end - start, job->packed_a + (row / CK_MR) * CK_MR * job->k + start * CK_MR,
+                              buffer + offsets[r] + q * (end - start) * CK_NR, row, column + q * CK_NR, touched ? 1.0f : job->beta);
+            touched = 1;
+        }
+        if (runs.count == 0 && pc + kc >= job->k)
+            for (long row = 0; row < job->m; row += CK_MR)
+                multiply_tile(job, 0, job->packed_a, buffer, row, column + q * CK_NR, job->beta);
+    }
+    return panels;
 }
 
 /* One task of a short GEMM (m <= SHORT_ROWS): a run of B panels against all of A, which was packed
@@ -119,7 +150,8 @@ static void short_tasks(void *context, long first, long end) {
         for (long pc = 0; pc < job->k; pc += KC) {
             long kc = job->k - pc < KC ? job->k - pc : KC;
             if (live) {
-                for (long jp = task * job->panels_per_task; jp < panel_end; jp++) multiply_live_slice(job, pc, kc, jp, buffer);
+                for (long jp = task * job->panels_per_task; jp < panel_end;)
+                    jp += multiply_live_slice(job, pc, kc, jp, panel_end - jp < group ? panel_end - jp : group, buffer);
                 continue;
             }
             for (long jp = task * job->panels_per_task; jp < panel_end; jp += group) {

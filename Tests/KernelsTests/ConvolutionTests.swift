@@ -58,6 +58,10 @@ final class ConvolutionTests: XCTestCase {
         // Over 2^19 floats of interleaved images per sample: the implicit paths in two groups.
         .init(batch: 4, inputChannels: 700, inputHeight: 27, inputWidth: 27, outputChannels: 32, kernelHeight: 1, kernelWidth: 1,
               strideHeight: 2, strideWidth: 2, paddingHeight: 0, paddingWidth: 0),
+        // Padded outputs 17 wide, sample-major: panels whose positions span output rows and samples name
+        // their live taps from the positions' bounds.
+        .init(batch: 3, inputChannels: 2, inputHeight: 6, inputWidth: 17, outputChannels: 33, kernelHeight: 3, kernelWidth: 3,
+              strideHeight: 1, strideWidth: 1, paddingHeight: 1, paddingWidth: 1),
         // Outputs 16 wide: the sample-major implicit layout, weight gradient included.
         .init(batch: 2, inputChannels: 3, inputHeight: 18, inputWidth: 18, outputChannels: 33, kernelHeight: 3, kernelWidth: 3,
               strideHeight: 1, strideWidth: 1, paddingHeight: 0, paddingWidth: 0),
