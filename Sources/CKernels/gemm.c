@@ -108,24 +108,22 @@ static long multiply_live_slice(const gemm_job *job, long pc, long kc, long pane
     long panels = 1, column = panel * CK_NR;
     while (panels < most && (next = live_rows_of(job, column + panels * CK_NR), same_runs(&runs, &next))) panels++;
     long width = job->n - column < panels * CK_NR ? job->n - column : panels * CK_NR;
-    long offsets[LIVE_RUNS], packed = 0;
+    /* The runs' parts inside this slice, each packed for all the panels. */
+    long starts[LIVE_RUNS], lengths[LIVE_RUNS], offsets[LIVE_RUNS], parts = 0, packed = 0;
     for (long r = 0; r < runs.count; r++) {
         long start = runs.starts[r] > pc ? runs.starts[r] : pc, end = runs.ends[r] < pc + kc ? runs.ends[r] : pc + kc;
-        offsets[r] = packed;
         if (start >= end) continue;
+        starts[parts] = start, lengths[parts] = end - start, offsets[parts++] = packed;
         job->source->pack(job->source, start, end - start, column, width, buffer + packed);
         packed += (end - start) * panels * CK_NR;
     }
+    int touched = runs.count > 0 && runs.starts[0] < pc;
     for (long q = 0; q < panels; q++) {
-        int touched = runs.count > 0 && runs.starts[0] < pc;
-        for (long r = 0; r < runs.count; r++) {
-            long start = runs.starts[r] > pc ? runs.starts[r] : pc, end = runs.ends[r] < pc + kc ? runs.ends[r] : pc + kc;
-            if (start >= end) continue;
+        for (long part = 0; part < parts; part++)
             for (long row = 0; row < job->m; row += CK_MR)
-                multiply_tile(job, end - start, job->packed_a + (row / CK_MR) * CK_MR * job->k + start * CK_MR,
-                              buffer + offsets[r] + q * (end - start) * CK_NR, row, column + q * CK_NR, touched ? 1.0f : job->beta);
-            touched = 1;
-        }
+                multiply_tile(job, lengths[part], job->packed_a + (row / CK_MR) * CK_MR * job->k + starts[part] * CK_MR,
+                              buffer + offsets[part] + q * lengths[part] * CK_NR, row, column + q * CK_NR,
+                              touched || part > 0 ? 1.0f : job->beta);
         if (runs.count == 0 && pc + kc >= job->k)
             for (long row = 0; row < job->m; row += CK_MR)
                 multiply_tile(job, 0, job->packed_a, buffer, row, column + q * CK_NR, job->beta);
