@@ -186,36 +186,35 @@ static void reorder_group(const ck_conv_geometry *g, const implicit_space *space
  * channels run as even blocks of them (DCGAN-64's 512-channel 4x4 layer: a quarter of its taps). */
 enum { CHANNEL_BLOCK = 256 };
 
+static long channel_blocks(const ck_conv_geometry *g) { return (g->out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK; }
+
 /* Output channels [first, end) of block `index`. */
 static void channel_block(const ck_conv_geometry *g, long index, long *first, long *end) {
-    long blocks = (g->out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK;
+    long blocks = channel_blocks(g);
     *first = index * g->out_channels / blocks, *end = (index + 1) * g->out_channels / blocks;
 }
 
 void ck_conv2d(const ck_conv_geometry *g, const float *input, const float *weight, float *output) {
-    long plane = plane_of(g), rows = rows_of(g), blocks = (g->out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK, first_channel, end;
-    size_t packed_floats = 0;
-    for (long block = 0; block < blocks; block++)
-        channel_block(g, block, &first_channel, &end), packed_floats += ck_sgemm_packed_a_floats(end - first_channel, rows);
+    long plane = plane_of(g), rows = rows_of(g), blocks = channel_blocks(g), first_channel, end;
+    /* Each block's packed weight at a stride that fits the largest block. */
+    size_t stride = ck_sgemm_packed_a_floats((g->out_channels + blocks - 1) / blocks, rows);
     pthread_mutex_lock(&conv_lock);
     /* The weight, tap-major, is packed once for all groups, block by block, in the workspace's extra floats. */
-    implicit_space space = reserve_implicit(g, g->out_channels * rows + packed_floats);
+    implicit_space space = reserve_implicit(g, g->out_channels * rows + blocks * stride);
     float *packed = space.extra + g->out_channels * rows;
     reorder_taps(g, weight, space.extra, 1);
-    for (long block = 0, offset = 0; block < blocks; block++) {
+    for (long block = 0; block < blocks; block++) {
         channel_block(g, block, &first_channel, &end);
-        ck_sgemm_pack_a(0, end - first_channel, rows, space.extra + first_channel * rows, rows, packed + offset);
-        offset += ck_sgemm_packed_a_floats(end - first_channel, rows);
+        ck_sgemm_pack_a(0, end - first_channel, rows, space.extra + first_channel * rows, rows, packed + block * stride);
     }
     for (long first = 0; first < g->batch; first += space.group) {
         long count = g->batch - first < space.group ? g->batch - first : space.group;
         prepare_group(g, &space, input, first, count);
         column_source source = {{conv_pack_columns, conv_live_tap_rows}, space.phases, space.rows, space.columns, g, count, space.interleaved};
-        for (long block = 0, offset = 0; block < blocks; block++) {
+        for (long block = 0; block < blocks; block++) {
             channel_block(g, block, &first_channel, &end);
-            ck_sgemm_packed(end - first_channel, count * plane, rows, packed + offset, 0, NULL, 0, &source.base, 0,
+            ck_sgemm_packed(end - first_channel, count * plane, rows, packed + block * stride, 0, NULL, 0, &source.base, 0,
                             space.matrix + first_channel * count * plane, count * plane);
-            offset += ck_sgemm_packed_a_floats(end - first_channel, rows);
         }
         reorder_group(g, &space, space.matrix, output + first * g->out_channels * plane, count, 0);
     }
@@ -233,7 +232,7 @@ void conv_implicit_weight_gradient(const ck_conv_geometry *g, const float *input
         reorder_group(g, &space, output_gradient + first * g->out_channels * plane, space.matrix, count, 1);
         /* Columns transposed: K runs over output positions, N over column rows. */
         column_source source = {{conv_pack_columns, conv_live_position_rows}, space.phases, space.columns, space.rows, g, count, space.interleaved};
-        for (long block = 0, first_channel, end; block < (g->out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK; block++) {
+        for (long block = 0, first_channel, end; block < channel_blocks(g); block++) {
             channel_block(g, block, &first_channel, &end);
             ck_sgemm_source(end - first_channel, rows, count * plane, space.matrix + first_channel * count * plane, count * plane,
                             &source.base, first == 0 ? 0 : 1, space.extra + first_channel * rows, rows);
