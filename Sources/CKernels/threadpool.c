@@ -4,7 +4,8 @@
  * three: a worker that wakes late for an old job can neither claim a chunk of a newer one nor read
  * the newer job's bound against the old index. Job fields are read only after a successful claim,
  * when the job cannot be replaced (its caller waits for that chunk). Workers spin briefly (ops
- * arrive back to back during training), then sleep on a condition variable. */
+ * arrive back to back during training), then sleep on a condition variable. When another process
+ * keeps preempting workers mid-chunk, jobs run on the caller alone for a while (see note_wait). */
 #include "CKernels.h"
 
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CK_MAX_THREADS 64
@@ -74,6 +76,32 @@ static void *worker_main(void *argument) {
     return NULL;
 }
 
+/* Contention. When the caller, out of chunks to claim, then waits longer than it worked (and over
+ * CK_LATE_NS), a chunk sat on a thread that another process had preempted: on a shared core that wait
+ * lasts a scheduler slice, and parallel jobs end up slower than serial ones. The pool then runs the
+ * next jobs on the caller alone, a stretch that doubles while lateness recurs (up to CK_SERIAL_MAX jobs)
+ * and resets after CK_CALM_JOBS punctual ones, and tries the workers again after each stretch. Results
+ * are unchanged: every kernel gives the same floats on any thread count. Changed under pool_lock, and
+ * reset when the thread count is set. */
+enum { CK_LATE_NS = 300000, CK_SERIAL_MIN = 64, CK_SERIAL_MAX = 8192, CK_CALM_JOBS = 1024 };
+static _Atomic long serial_left = 0, serial_stretch = CK_SERIAL_MIN, punctual_jobs = 0;
+
+static long now_ns(void) {
+    struct timespec time;
+    clock_gettime(CLOCK_MONOTONIC, &time);
+    return time.tv_sec * 1000000000L + time.tv_nsec;
+}
+
+static void note_wait(long worked, long waited) {
+    if (waited > CK_LATE_NS && waited > worked) {
+        serial_left = serial_stretch;
+        serial_stretch = serial_stretch * 2 < CK_SERIAL_MAX ? serial_stretch * 2 : CK_SERIAL_MAX;
+        punctual_jobs = 0;
+    } else if (++punctual_jobs >= CK_CALM_JOBS) {
+        serial_stretch = CK_SERIAL_MIN;
+    }
+}
+
 static void read_default_threads(void) {
     const char *text = getenv("FORGER_THREADS");
     long value = text ? strtol(text, NULL, 10) : 0;
@@ -85,6 +113,7 @@ void ck_pool_set_threads(int count) {
     pthread_once(&pool_once, read_default_threads);
     /* No lock: a task may change the count while its own job runs; workers read it per job. */
     configured_threads = count < 1 ? 1 : (count > CK_MAX_THREADS ? CK_MAX_THREADS : count);
+    serial_left = 0, serial_stretch = CK_SERIAL_MIN, punctual_jobs = 0;
 }
 
 int ck_pool_threads(void) {
@@ -113,6 +142,12 @@ void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context) {
         fn(context, 0, count);
         return;
     }
+    if (serial_left > 0) {
+        serial_left--;
+        pthread_mutex_unlock(&pool_lock);
+        fn(context, 0, count);
+        return;
+    }
     ensure_workers(threads);
     long target_chunks = (long)threads * 16;
     long chunk = (count + target_chunks - 1) / target_chunks;
@@ -129,7 +164,10 @@ void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context) {
     atomic_store(&claim_word, (uint64_t)generation << (2 * CK_CHUNK_BITS) | (uint64_t)job_chunks << CK_CHUNK_BITS);
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&sleep_lock);
+    long start = now_ns();
     run_chunks(generation);
+    long worked = now_ns();
     while (atomic_load(&completed_chunks) < job_chunks) sched_yield();
+    note_wait(worked - start, now_ns() - worked);
     pthread_mutex_unlock(&pool_lock);
 }

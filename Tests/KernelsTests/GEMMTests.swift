@@ -1,4 +1,3 @@
-import Dispatch
 import Kernels
 import XCTest
 
@@ -74,63 +73,6 @@ final class GEMMTests: XCTestCase {
             results.append(c)
         }
         XCTAssertEqual(results[0], results[1])
-    }
-
-    /// Many back-to-back jobs whose chunk counts alternate: a worker waking late for one job must
-    /// never run a chunk of the next (each index is counted exactly once per job).
-    func testBackToBackJobsWithChangingChunkCountsNeverRunAChunkTwice() {
-        Kernels.threadCount = 2
-        var hits = [Int32](repeating: 0, count: 4096)
-        let sizes = [3, 4096, 17, 1000, 2, 333]
-        hits.withUnsafeMutableBufferPointer { buffer in
-            for round in 0..<20_000 {
-                let size = sizes[round % sizes.count]
-                Kernels.parallelFor(size, grain: 1) { range in
-                    for index in range { buffer[index] &+= 1 }
-                }
-            }
-        }
-        var expected = [Int32](repeating: 0, count: 4096)
-        for round in 0..<20_000 { for index in 0..<sizes[round % sizes.count] { expected[index] += 1 } }
-        XCTAssertEqual(hits, expected)
-    }
-
-    func testParallelForCoversEveryIndexOnceIncludingNestedCalls() {
-        Kernels.threadCount = 2
-        for (count, grain) in [(0, 1), (1, 1), (5, 10), (10, 10), (11, 10), (7, 0), (1000, 1), (100_003, 64), (64, 63)] {
-            var hits = [Int32](repeating: 0, count: count)
-            hits.withUnsafeMutableBufferPointer { buffer in
-                Kernels.parallelFor(count, grain: grain) { range in
-                    for index in range { buffer[index] += 1 }
-                }
-            }
-            XCTAssertTrue(hits.allSatisfy { $0 == 1 }, "count \(count) grain \(grain)")
-        }
-        var nested = [Int32](repeating: 0, count: 64 * 64)
-        nested.withUnsafeMutableBufferPointer { buffer in
-            Kernels.parallelFor(64, grain: 1) { outer in
-                for row in outer {
-                    Kernels.parallelFor(64, grain: 1) { inner in for column in inner { buffer[row * 64 + column] += 1 } }
-                }
-            }
-        }
-        XCTAssertTrue(nested.allSatisfy { $0 == 1 })
-    }
-
-    /// Two threads issuing jobs at once: the second top-level caller must neither deadlock nor
-    /// lose or repeat an index (it may run serially while the pool is busy).
-    func testConcurrentTopLevelCallersEachCoverTheirIndicesOnce() {
-        Kernels.threadCount = 2
-        let totals = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
-        defer { totals.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: 2) { caller in
-            var hits = [Int32](repeating: 0, count: 999)
-            hits.withUnsafeMutableBufferPointer { buffer in
-                for _ in 0..<500 { Kernels.parallelFor(buffer.count, grain: 8) { range in for index in range { buffer[index] += 1 } } }
-            }
-            totals[caller] = hits.allSatisfy { $0 == 500 } ? 1 : 0
-        }
-        XCTAssertEqual(Array(totals), [1, 1])
     }
 
     /// GEMMs issued from inside pool tasks (each with its own packing buffers) match the oracle.

@@ -7,8 +7,10 @@ extern "C" {
 #endif
 
 /* Thread pool. Workers are persistent; the caller works too; chunks are claimed with
- * compare-and-swap, so a descheduled worker never holds up the caller. Serial when one thread is
- * configured, when count <= grain, or when called from inside a task (nested calls). */
+ * compare-and-swap, so a worker descheduled between chunks never holds up the caller. Serial when one
+ * thread is configured, when count <= grain, when called from inside a task (nested calls), and for a
+ * stretch of jobs after the caller waited on a chunk longer than it worked (another process had
+ * preempted that worker). Setting the thread count ends such a stretch. */
 typedef void (*ck_task_fn)(void *context, long begin, long end);
 void ck_pool_set_threads(int count);
 int ck_pool_threads(void);
