@@ -38,12 +38,14 @@ static __thread int inside_task = 0;
 
 static uint32_t generation_of(uint64_t word) { return (uint32_t)(word >> (2 * CK_CHUNK_BITS)); }
 
-static void run_chunks(uint32_t generation) {
+/* Runs chunks of the job `generation` until none is left to claim; returns how many it ran. */
+static long run_chunks(uint32_t generation) {
+    long ran = 0;
     for (;;) {
         uint64_t word = atomic_load(&claim_word);
-        if (generation_of(word) != generation) return;
+        if (generation_of(word) != generation) return ran;
         long chunk = (long)(word & CK_CHUNK_MASK), chunks = (long)((word >> CK_CHUNK_BITS) & CK_CHUNK_MASK);
-        if (chunk >= chunks) return;
+        if (chunk >= chunks) return ran;
         if (!atomic_compare_exchange_weak(&claim_word, &word, word + 1)) continue;
         ck_task_fn fn = job_fn;
         void *context = job_context;
@@ -53,6 +55,7 @@ static void run_chunks(uint32_t generation) {
         fn(context, begin, end);
         inside_task = 0;
         atomic_fetch_add(&completed_chunks, 1);
+        ran++;
     }
 }
 
@@ -76,9 +79,9 @@ static void *worker_main(void *argument) {
     return NULL;
 }
 
-/* Contention. When the caller, out of chunks to claim, then waits longer than it worked (and over
- * CK_LATE_NS), a chunk sat on a thread that another process had preempted: on a shared core that wait
- * lasts a scheduler slice, and parallel jobs end up slower than serial ones. The pool then runs the
+/* Contention. When the caller has run chunks, finds none left to claim and then waits longer than it
+ * worked (and over CK_LATE_NS), a chunk sat on a thread that another process had preempted: on a shared
+ * core that wait lasts a scheduler slice, and parallel jobs end up slower than serial ones. The pool then runs the
  * next jobs on the caller alone, a stretch that doubles while lateness recurs (up to CK_SERIAL_MAX jobs)
  * and resets after CK_CALM_JOBS punctual ones, and tries the workers again after each stretch. Results
  * are unchanged: every kernel gives the same floats on any thread count. Changed under pool_lock, and
@@ -164,10 +167,8 @@ void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context) {
     atomic_store(&claim_word, (uint64_t)generation << (2 * CK_CHUNK_BITS) | (uint64_t)job_chunks << CK_CHUNK_BITS);
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&sleep_lock);
-    long start = now_ns();
-    run_chunks(generation);
-    long worked = now_ns();
+    long start = now_ns(), ran = run_chunks(generation), worked = now_ns();
     while (atomic_load(&completed_chunks) < job_chunks) sched_yield();
-    note_wait(worked - start, now_ns() - worked);
+    if (ran > 0) note_wait(worked - start, now_ns() - worked);
     pthread_mutex_unlock(&pool_lock);
 }
