@@ -80,12 +80,12 @@ static void *worker_main(void *argument) {
 }
 
 /* Contention. When the caller has run chunks, finds none left to claim and then waits longer than it
- * worked (and over CK_LATE_NS), a chunk sat on a thread that another process had preempted: on a shared
- * core that wait lasts a scheduler slice, and parallel jobs end up slower than serial ones. The pool then runs the
- * next jobs on the caller alone, a stretch that doubles while lateness recurs (up to CK_SERIAL_MAX jobs)
- * and resets after CK_CALM_JOBS punctual ones, and tries the workers again after each stretch. Results
- * are unchanged: every kernel gives the same floats on any thread count. Changed under pool_lock, and
- * reset when the thread count is set. */
+ * worked (and over CK_LATE_NS), a chunk sat on a thread that another process had preempted: on a
+ * shared core that wait lasts a scheduler slice, and parallel jobs end up slower than serial ones. The
+ * pool then runs the next jobs on the caller alone, a stretch that doubles while lateness recurs (up to
+ * CK_SERIAL_MAX jobs) and resets after CK_CALM_JOBS punctual ones, and tries the workers again after
+ * each stretch. Results are unchanged: every kernel gives the same floats on any thread count. Changed
+ * under pool_lock, and reset when the thread count is set. */
 enum { CK_LATE_NS = 300000, CK_SERIAL_MIN = 64, CK_SERIAL_MAX = 8192, CK_CALM_JOBS = 1024 };
 static _Atomic long serial_left = 0, serial_stretch = CK_SERIAL_MIN, punctual_jobs = 0;
 
