@@ -90,39 +90,27 @@ public final class Trainer {
     public func train(progress: (ProgressReport) -> Void = { _ in }) throws {
         model.generator.train()
         model.discriminator.train()
-        var epochBatches: (epoch: Int, batches: [[Int]])? = nil
-        var averageStepSeconds: Double? = nil
+        var loop = StepLoop(sampler: sampler, totalSteps: totalSteps)
         while step < totalSteps {
-            let epoch = step / sampler.batchesPerEpoch
-            if epochBatches?.epoch != epoch { epochBatches = (epoch, sampler.batches(epoch: epoch)) }
-            let rows = epochBatches!.batches[step % sampler.batchesPerEpoch]
+            let (epoch, rows) = loop.batch(forStep: step)
             let batch = data.batch(rows)
             let started = Date()
             let metrics = model.trainingStep(batch, context: context)
             let seconds = Date().timeIntervalSince(started)
             elapsedSeconds += seconds
             step += 1
-            averageStepSeconds = averageStepSeconds.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
-            let report = ProgressReport(
-                step: step, totalSteps: totalSteps, epoch: epoch, metrics: metrics,
-                imagesPerSecond: Double(options.batchSize) / max(seconds, 1e-9),
-                secondsRemaining: Double(totalSteps - step) * (averageStepSeconds ?? 0))
+            let report = loop.report(step: step, epoch: epoch, metrics: metrics, seconds: seconds)
             var line = metricsLine(report)
-            if options.evaluateEvery > 0, isDue(options.evaluateEvery), let evaluation {
+            if options.evaluateEvery > 0, loop.isDue(options.evaluateEvery, afterStep: step), let evaluation {
                 line.merge(try evaluateAndKeepBest(evaluation)) { $1 }
             }
             try run.appendMetrics(line)
             progress(report)
-            guard metrics.discriminatorLoss.isFinite, metrics.generatorLoss.isFinite else {
-                let last = Checkpoint.latestStep(in: run.checkpointsURL).map { "step \($0)" } ?? "none"
-                throw RunError("training diverged: the losses became non-finite at step \(step) (last checkpoint: \(last))")
-            }
-            if isDue(options.sampleEvery) { try writeSamples() }
-            if isDue(options.checkpointEvery) { try saveCheckpoint() }
+            try Checkpoint.requireFinite(metrics, step: step, run: run)
+            if loop.isDue(options.sampleEvery, afterStep: step) { try writeSamples() }
+            if loop.isDue(options.checkpointEvery, afterStep: step) { try saveCheckpoint() }
         }
     }
-
-    private func isDue(_ every: Int) -> Bool { step == totalSteps || (every > 0 && step % every == 0) }
 
     private func metricsLine(_ report: ProgressReport) -> [String: Double] {
         [
@@ -150,8 +138,7 @@ public final class Trainer {
 
     /// Saves the full training state for this step.
     public func saveCheckpoint() throws {
-        let state = Checkpoint.TrainerState(
-            step: step, noise: context.noise, randomStreams: Checkpoint.randomStreams(of: model), elapsedSeconds: elapsedSeconds)
-        try Checkpoint.save(model: model, context: context, state: state, to: run.checkpointsURL, keep: options.keepCheckpoints)
+        try Checkpoint.save(
+            model: model, context: context, step: step, elapsedSeconds: elapsedSeconds, to: run, keep: options.keepCheckpoints)
     }
 }

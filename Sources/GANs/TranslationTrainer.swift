@@ -84,35 +84,23 @@ public final class TranslationTrainer {
     public func train(progress: (TranslationProgressReport) -> Void = { _ in }) throws {
         model.generator.train()
         model.discriminator.train()
-        var epochBatches: (epoch: Int, batches: [[Int]])? = nil
-        var averageStepSeconds: Double? = nil
+        var loop = StepLoop(sampler: sampler, totalSteps: totalSteps)
         while step < totalSteps {
-            let epoch = step / sampler.batchesPerEpoch
-            if epochBatches?.epoch != epoch { epochBatches = (epoch, sampler.batches(epoch: epoch)) }
-            let rows = epochBatches!.batches[step % sampler.batchesPerEpoch]
+            let (epoch, rows) = loop.batch(forStep: step)
             let started = Date()
             let (source, target) = try pairs.batch(rows, seed: jitterSeed, epoch: epoch)
             let metrics = model.trainingStep(TranslationBatch(source: source, target: target), context: context)
             let seconds = Date().timeIntervalSince(started)
             elapsedSeconds += seconds
             step += 1
-            averageStepSeconds = averageStepSeconds.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
-            let report = ProgressReport(
-                step: step, totalSteps: totalSteps, epoch: epoch, metrics: metrics.adversarial,
-                imagesPerSecond: Double(options.batchSize) / max(seconds, 1e-9),
-                secondsRemaining: Double(totalSteps - step) * (averageStepSeconds ?? 0))
+            let report = loop.report(step: step, epoch: epoch, metrics: metrics.adversarial, seconds: seconds)
             try record(report, metrics)
             progress(TranslationProgressReport(report: report, metrics: metrics))
-            guard metrics.adversarial.discriminatorLoss.isFinite, metrics.adversarial.generatorLoss.isFinite else {
-                let last = Checkpoint.latestStep(in: run.checkpointsURL).map { "step \($0)" } ?? "none"
-                throw RunError("training diverged: the losses became non-finite at step \(step) (last checkpoint: \(last))")
-            }
-            if isDue(options.sampleEvery) { try writeSamples() }
-            if isDue(options.checkpointEvery) { try saveCheckpoint() }
+            try Checkpoint.requireFinite(metrics.adversarial, step: step, run: run)
+            if loop.isDue(options.sampleEvery, afterStep: step) { try writeSamples() }
+            if loop.isDue(options.checkpointEvery, afterStep: step) { try saveCheckpoint() }
         }
     }
-
-    private func isDue(_ every: Int) -> Bool { step == totalSteps || (every > 0 && step % every == 0) }
 
     private func record(_ report: ProgressReport, _ metrics: TranslationStepMetrics) throws {
         try run.appendMetrics([
@@ -134,9 +122,8 @@ public final class TranslationTrainer {
 
     /// Saves the full training state for this step.
     public func saveCheckpoint() throws {
-        let state = Checkpoint.TrainerState(
-            step: step, noise: context.noise, randomStreams: Checkpoint.randomStreams(of: model), elapsedSeconds: elapsedSeconds)
-        try Checkpoint.save(model: model, context: context, state: state, to: run.checkpointsURL, keep: options.keepCheckpoints)
+        try Checkpoint.save(
+            model: model, context: context, step: step, elapsedSeconds: elapsedSeconds, to: run, keep: options.keepCheckpoints)
     }
 }
 
