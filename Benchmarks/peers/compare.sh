@@ -17,14 +17,7 @@ swift build -c release --product forger-bench >/dev/null
 bench=.build/release/forger-bench
 python=Benchmarks/peers/.venv/bin/python
 
-# Waits (up to a minute) until other processes use less than 0.15 of a core.
-wait_for_quiet() {
-  for _ in $(seq 1 30); do
-    busy=$(top -bn2 -d 1 | awk '/^%Cpu/ {line=$0} END {split(line, f, ","); for (i in f) if (f[i] ~ /id/) {gsub(/[^0-9.]/, "", f[i]); print 100 - f[i]}}')
-    awk -v b="$busy" -v n="$(nproc)" 'BEGIN {exit !(b * n / 100 < 0.15)}' && return
-    sleep 1
-  done
-}
+source Benchmarks/quiet.sh
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 minimum() { sort -n | head -n 1; }
@@ -52,7 +45,7 @@ for workload in "mlp 64 30 30" "cgan 64 30 30" "dcgan 256 4 2" "dcgan 64 8 3" "d
   for _ in $(seq 1 "$rounds"); do
     for tool in forger $peers; do
       steps=$([ "$tool" = jax ] && echo "$4" || echo "$3")
-      wait_for_quiet
+      wait_for_quiet >/dev/null
       read -r med low rss <<< "$(run_one "$tool" "$1" "$2" "$steps")"
       medians[$tool]="${medians[$tool]:-} $med"; minimums[$tool]="${minimums[$tool]:-} $low"; memory[$tool]=$rss
     done

@@ -1,26 +1,15 @@
 #!/usr/bin/env bash
 # Runs the peer benchmarks of README.md's table: every workload with 2 and 1 threads, ROUNDS times
 # (default 2), appending one JSON line per run to OUT (default /tmp/peers-results.jsonl), with the cores
-# other processes kept busy just before it (it waits up to WAIT=30 s for a quiet machine, then runs anyway).
+# other processes kept busy just before it (it waits up to WAIT=60 s for fewer than 0.15 busy cores, then runs
+# anyway).
 # Usage: Benchmarks/peers/run_peers.sh [torch|jax|all] [ROUNDS] [OUT]
 set -euo pipefail
 cd "$(dirname "$0")"
 which="${1:-all}"; rounds="${2:-2}"; out="${3:-/tmp/peers-results.jsonl}"
 ./setup.sh >/dev/null
 python=.venv/bin/python
-# Cores busy (all processes) over one second, from /proc/stat.
-busy_cores() {
-  read -r _ a b c idle rest < /proc/stat; sleep 1; read -r _ a2 b2 c2 idle2 rest2 < /proc/stat
-  awk -v u=$((a2 + b2 + c2 - a - b - c)) -v i=$((idle2 - idle)) -v n="$(nproc)" 'BEGIN {printf "%.2f", n * u / (u + i)}'
-}
-# Waits up to WAIT seconds (default 30) for the machine to be quiet (< 0.3 cores busy); reports the load.
-wait_for_quiet() {
-  local load
-  for _ in $(seq 1 "${WAIT:-30}"); do
-    load=$(busy_cores); awk -v l="$load" 'BEGIN {exit !(l < 0.3)}' && break
-  done
-  echo "$load"
-}
+source ../quiet.sh
 # model batch torch-steps jax-steps
 workloads=("mlp 64 50 50" "cgan 64 50 50" "dcgan 256 10 4" "dcgan 64 20 8" "dcgan64 64 15 3")
 for round in $(seq 1 "$rounds"); do
