@@ -38,7 +38,7 @@ run_one() {
 echo "| workload (batch) | threads | Forger ms/step (min) | PyTorch ms/step (min) | JAX ms/step (min) | PyTorch / Forger | JAX / Forger | Forger MB | PyTorch MB | JAX MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 # model batch steps jax-steps
-for workload in "mlp 64 30 30" "cgan 64 30 30" "dcgan 256 4 2" "dcgan 64 8 3" "dcgan64 64 4 2"; do
+for workload in "mlp 64 100 100" "cgan 64 100 100" "dcgan 256 4 2" "dcgan 64 8 3" "dcgan64 64 4 2"; do
   set -- $workload
   [ -z "$only" ] || [[ " $only " == *" $1 "* ]] || continue
   declare -A medians=() minimums=() memory=()
