@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Datasets
+import Tensors
 
 final class IDXTests: XCTestCase {
     /// Two 2×3 images with bytes 0…11.
@@ -42,6 +43,18 @@ final class IDXTests: XCTestCase {
         }
         XCTAssertThrowsError(try IDXFile(contentsOf: valid, name: "labels", expectedRank: 1)) { error in
             XCTAssertEqual("\(error)", "labels: wrong dimension count: file has 3, expected 1")
+        }
+    }
+
+    /// Seeded random damage, plain and gzipped: parsing either succeeds or throws an error naming the file.
+    func testRandomDamageThrowsOrParsesNeverCrashes() {
+        var generator = RandomGenerator(seed: 3)
+        for _ in 0..<2_000 {
+            for bytes in [damaged(valid, generator: &generator), damaged(gzipped(valid), generator: &generator)] {
+                do { _ = try IDXFile(contentsOf: bytes, name: "damaged.idx") } catch {
+                    XCTAssertTrue("\(error)".hasPrefix("damaged.idx: "), "\(error)")
+                }
+            }
         }
     }
 

@@ -157,6 +157,22 @@ final class ImageFileTests: XCTestCase {
         }
     }
 
+    /// Damage behind recomputed CRCs reaches the chunk parsers (header fields, palettes, compressed
+    /// pixels): both PNG decoders either decode or throw, never end the process.
+    func testDamageBehindValidCRCsNeverCrashes() throws {
+        var generator = RandomGenerator(seed: 8)
+        var decoded = 0
+        for name in ["rgba.png", "interlaced.png", "palette.png", "gray-16bit.png", "gray-1bit.png", "gray-alpha.png"] {
+            let whole = try bytes(name)
+            for _ in 0..<300 {
+                let png = withValidCRCs(damaged(whole, from: 8, generator: &generator))
+                if (try? PNG.decode(png)) != nil { decoded += 1 }
+                if (try? ImageFile.decode(png, name: name)) != nil { decoded += 1 }
+            }
+        }
+        XCTAssertGreaterThan(decoded, 0, "damage to pixel values or ancillary chunks still decodes, so the CRCs were fixed")
+    }
+
     func testImageHelpers() throws {
         let image = Image(width: 3, height: 2, channels: 1, pixels: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(image.cropped(x: 1, y: 0, width: 2, height: 2).pixels, [2, 3, 5, 6])

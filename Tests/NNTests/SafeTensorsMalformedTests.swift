@@ -85,4 +85,27 @@ final class SafeTensorsMalformedTests: XCTestCase {
         XCTAssertEqual(decoded.tensors["e"], .int64(values: [], shape: [0]))
         XCTAssertTrue(try SafeTensors.decode(file("{}      ")).tensors.isEmpty)
     }
+
+    /// Every cut of a real file and seeded damage anywhere in it (bytes overwritten, a bit flipped,
+    /// bytes inserted): decoding either succeeds or throws a `SafeTensorsError`, never ends the process.
+    func testEveryCutAndRandomDamageThrowOrDecode() {
+        let whole = SafeTensors.encode(
+            ["model.0.weight": .float32(Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])), "bn.num_batches_tracked": .int64(values: [7], shape: [])],
+            metadata: ["format": "pt"])
+        func check(_ bytes: [UInt8]) {
+            do { _ = try SafeTensors.decode(bytes) } catch { XCTAssertTrue(error is SafeTensorsError, "\(type(of: error)): \(error)") }
+        }
+        for length in 0..<whole.count { check(Array(whole.prefix(length))) }
+        var generator = RandomGenerator(seed: 4)
+        for _ in 0..<3_000 {
+            var bytes = whole
+            let position = generator.nextInt(below: bytes.count)
+            switch generator.nextInt(below: 3) {
+            case 0: bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+            case 1: bytes[position] ^= 1 << UInt8(generator.nextInt(below: 8))
+            default: bytes.insert(UInt8(truncatingIfNeeded: generator.next()), at: position)
+            }
+            check(bytes)
+        }
+    }
 }
