@@ -136,3 +136,23 @@ public enum Checkpoint {
         }
     }
 }
+
+extension Checkpoint {
+    /// Saves the pair, both optimisers and the noise and dropout streams as of `step`.
+    static func save(
+        model: NetworkPair, context: TrainingContext, step: Int, elapsedSeconds: Double, to run: RunDirectory, keep: Int
+    ) throws {
+        let state = TrainerState(
+            step: step, noise: context.noise, randomStreams: randomStreams(of: model), elapsedSeconds: elapsedSeconds)
+        try save(model: model, context: context, state: state, to: run.checkpointsURL, keep: keep)
+    }
+
+    /// Throws when a step's losses are not finite, naming the step and the checkpoint to go back to;
+    /// the step's metrics line has been written by then, so the run's log shows the divergence.
+    static func requireFinite(_ metrics: StepMetrics, step: Int, run: RunDirectory) throws {
+        guard metrics.discriminatorLoss.isFinite, metrics.generatorLoss.isFinite else {
+            let last = latestStep(in: run.checkpointsURL).map { "step \($0)" } ?? "none"
+            throw RunError("training diverged: the losses became non-finite at step \(step) (last checkpoint: \(last))")
+        }
+    }
+}
