@@ -10,6 +10,8 @@ public enum CompressionError: Error, CustomStringConvertible, Equatable {
     case corrupt(String)
     /// Bytes follow the end of the stream that are not another gzip member.
     case trailingBytes(Int)
+    /// The stream inflates to more than the caller's limit (a "decompression bomb", or not the file expected).
+    case tooLarge(limit: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum CompressionError: Error, CustomStringConvertible, Equatable {
         case .badHeader(let reason): return "bad gzip/zlib header (\(reason))"
         case .corrupt(let reason): return "corrupt compressed data (\(reason))"
         case .trailingBytes(let count): return "\(count) unexpected bytes after the end of the compressed stream"
+        case .tooLarge(let limit): return "the stream inflates to more than \(limit) bytes"
         }
     }
 }
@@ -30,7 +33,9 @@ public enum Gzip {
     ///
     /// Concatenated gzip members are inflated one after another, as `gunzip` does; anything else
     /// after the end of the stream is an error, so a file with garbage appended is not taken as valid.
-    public static func inflate(_ bytes: [UInt8]) throws -> [UInt8] {
+    /// Inflating stops with `tooLarge` as soon as the output passes `limit` bytes, so a small input
+    /// cannot make the reader hold gigabytes (deflate expands up to about 1,000 times).
+    public static func inflate(_ bytes: [UInt8], limit: Int = .max) throws -> [UInt8] {
         guard !bytes.isEmpty else { throw CompressionError.truncated }
         // zlib's state points back at the z_stream, so it lives at one heap address throughout.
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -41,13 +46,15 @@ public enum Gzip {
         }
         defer { inflateEnd(stream) }
         var output: [UInt8] = []
-        output.reserveCapacity(sizeHint(bytes))
-        try bytes.withUnsafeBufferPointer { try drain(stream, input: $0, into: &output) }
+        output.reserveCapacity(min(sizeHint(bytes), limit))
+        try bytes.withUnsafeBufferPointer { try drain(stream, input: $0, into: &output, limit: limit) }
         return output
     }
 
     /// Runs `inflate` until the input's last stream ends, restarting for each further gzip member.
-    private static func drain(_ stream: UnsafeMutablePointer<z_stream>, input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) throws {
+    private static func drain(
+        _ stream: UnsafeMutablePointer<z_stream>, input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8], limit: Int
+    ) throws {
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         var fed = 0  // bytes handed to zlib so far; avail_in is 32-bit, so big inputs go in slices
         while true {
@@ -63,6 +70,7 @@ public enum Gzip {
                 return CZlib.inflate(stream, Z_NO_FLUSH)
             }
             output.append(contentsOf: chunk[0..<(chunk.count - Int(stream.pointee.avail_out))])
+            guard output.count <= limit else { throw CompressionError.tooLarge(limit: limit) }
             let remaining = input.count - fed + Int(stream.pointee.avail_in)
             switch status {
             case Z_OK:

@@ -60,12 +60,16 @@ public struct IDXFile {
     /// The data section, row-major, exactly the product of `dimensions` bytes.
     public let bytes: [UInt8]
 
+    /// The most a gzipped IDX file may inflate to: 1 GiB, twice EMNIST's largest image file.
+    public static let inflatedLimit = 1 << 30
+
     /// Parses IDX bytes, gzipped or not; `name` appears in every error, and a non-nil
-    /// `expectedRank` rejects files with another dimension count.
-    public init(contentsOf bytes: [UInt8], name: String, expectedRank: Int? = nil) throws {
+    /// `expectedRank` rejects files with another dimension count. Gzipped data may inflate to at
+    /// most `inflatedLimit` bytes (a smaller `inflatedLimit` is for tests).
+    public init(contentsOf bytes: [UInt8], name: String, expectedRank: Int? = nil, inflatedLimit: Int = Self.inflatedLimit) throws {
         var raw = bytes
         if Gzip.isGzip(raw) {
-            do { raw = try Gzip.inflate(raw) } catch let error as CompressionError {
+            do { raw = try Gzip.inflate(raw, limit: inflatedLimit) } catch let error as CompressionError {
                 throw IDXError.corruptGzip(file: name, error)
             }
         }

@@ -33,7 +33,11 @@ extension PNG {
         guard let header else { throw PNGError("missing IHDR chunk") }
         guard sawIDAT else { throw PNGError("missing IDAT chunk") }
         let raw: [UInt8]
-        do { raw = try Gzip.inflate(compressed) } catch { throw PNGError("corrupt image data: \(error)") }
+        guard let allowed = header.filteredByteCount else {
+            throw PNGError("image size \(header.width)×\(header.height)×\(header.channels) is more bytes than memory can address")
+        }
+        // Inflating stops past the size the header allows, so a tiny file cannot expand to gigabytes.
+        do { raw = try Gzip.inflate(compressed, limit: allowed) } catch { throw PNGError("corrupt image data: \(error)") }
         let pixels = try unfilter(raw, header: header)
         return (header.width, header.height, header.channels, pixels)
     }
@@ -56,6 +60,13 @@ extension PNG {
             guard body[10] == 0, body[11] == 0 else { throw PNGError("unknown compression or filter method") }
             guard body[12] == 0 else { throw PNGError("unsupported PNG: interlaced (Adam7)") }
             self.channels = channels
+        }
+
+        /// Bytes of the inflated image data: each row's filter byte and pixels; nil when that overflows.
+        var filteredByteCount: Int? {
+            let (stride, overflow) = width.multipliedReportingOverflow(by: channels)
+            let (count, overflow2) = (stride + 1).multipliedReportingOverflow(by: height)
+            return overflow || overflow2 ? nil : count
         }
     }
 
@@ -82,11 +93,11 @@ extension PNG {
 
     /// Reverses the per-row filters (PNG spec §9): each byte plus the prediction from decoded neighbours.
     private static func unfilter(_ raw: [UInt8], header: Header) throws -> [UInt8] {
-        let (stride, overflow) = header.width.multipliedReportingOverflow(by: header.channels)
-        let (expected, overflow2) = (stride + 1).multipliedReportingOverflow(by: header.height)
-        guard !overflow, !overflow2, raw.count == expected else {
+        let expected = header.filteredByteCount ?? Int.max
+        guard raw.count == expected else {
             throw PNGError("image data has \(raw.count) bytes, \(header.width)×\(header.height)×\(header.channels) needs \(expected)")
         }
+        let stride = header.width * header.channels
         var pixels = [UInt8](repeating: 0, count: stride * header.height)
         let bytesPerPixel = header.channels
         try raw.withUnsafeBufferPointer { raw in

@@ -28,6 +28,19 @@ final class GzipTests: XCTestCase {
         XCTAssertEqual(Adler32.checksum([]), 1)
     }
 
+    /// Eight megabytes of zeros deflate to a few kilobytes; a limit stops inflating soon after it is
+    /// passed instead of holding all of it, and a limit the stream fits is no obstacle.
+    func testALimitStopsADecompressionBomb() throws {
+        let bomb = Deflate.compress([UInt8](repeating: 0, count: 8 << 20), level: 9)
+        XCTAssertLessThan(bomb.count, 16_384)
+        XCTAssertThrowsError(try Gzip.inflate(bomb, limit: 1 << 20)) { error in
+            XCTAssertEqual(error as? CompressionError, .tooLarge(limit: 1 << 20))
+            XCTAssertEqual("\(error)", "the stream inflates to more than 1048576 bytes")
+        }
+        XCTAssertEqual(try Gzip.inflate(bomb, limit: 8 << 20).count, 8 << 20)
+        XCTAssertEqual(try Gzip.inflate(gzipped(text), limit: text.count), text)
+    }
+
     func testBrokenStreamsGiveSpecificErrors() throws {
         let good = gzipped(text)
         var badHeader = good; badHeader[2] = 99  // compression method other than deflate

@@ -41,6 +41,9 @@ final class IDXTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(test.expected), "case \(index): \(error)")
             }
         }
+        XCTAssertThrowsError(try IDXFile(contentsOf: gzipped(valid), name: "bomb.gz", inflatedLimit: 20)) { error in
+            XCTAssertEqual("\(error)", "bomb.gz: corrupt gzip data: the stream inflates to more than 20 bytes")
+        }
         XCTAssertThrowsError(try IDXFile(contentsOf: valid, name: "labels", expectedRank: 1)) { error in
             XCTAssertEqual("\(error)", "labels: wrong dimension count: file has 3, expected 1")
         }

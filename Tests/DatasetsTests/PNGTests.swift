@@ -92,7 +92,8 @@ final class PNGTests: XCTestCase {
             (handmade(width: 0, height: 2, colourType: 0, rows: rows), "invalid image size 0×2"),
             (handmade(width: 2, height: 2, colourType: 0, rows: [[5, 1, 2], [0, 3, 4]]), "unknown filter type 5 in row 0"),
             (handmade(width: 3, height: 2, colourType: 0, rows: rows), "image data has 6 bytes"),
-            (handmade(width: 0x7FFF_FFFF, height: 0x7FFF_FFFF, colourType: 6, rows: rows), "image data has 6 bytes"),
+            (handmade(width: 0x7FFF_FFFF, height: 0x7FFF_FFFF, colourType: 6, rows: rows), "more bytes than memory can address"),
+            (handmade(width: 1, height: 1, colourType: 0, rows: [[0, 7], [0, 7]]), "inflates to more than 2 bytes"),
         ]
         for (index, (bytes, expected)) in cases.enumerated() {
             XCTAssertThrowsError(try PNG.decode(bytes), "case \(index)") { error in
