@@ -5,7 +5,8 @@
  * the newer job's bound against the old index. Job fields are read only after a successful claim,
  * when the job cannot be replaced (its caller waits for that chunk). Workers spin briefly (ops
  * arrive back to back during training), then sleep on a condition variable. When another process
- * keeps preempting workers mid-chunk, jobs run on the caller alone for a while (see note_wait). */
+ * keeps preempting workers mid-chunk, jobs run on the caller alone for a while (see note_wait). One
+ * background task at a time may run on a worker beside the caller's jobs (ck_pool_begin_background). */
 #include "CKernels.h"
 
 #include <pthread.h>
@@ -33,6 +34,13 @@ static void *job_context;
 static long job_count, job_chunk, job_chunks;
 static __thread int inside_task = 0;
 
+/* The background task (ck_pool_begin_background): idle, being set up by its caller, posted, running,
+ * or done (run by a worker, not yet collected by the caller's end). */
+enum { BACKGROUND_IDLE, BACKGROUND_SETTING_UP, BACKGROUND_POSTED, BACKGROUND_RUNNING, BACKGROUND_DONE };
+static _Atomic int background_state = BACKGROUND_IDLE;
+static ck_task_fn background_fn;
+static void *background_context;
+
 #define CK_CHUNK_BITS 20
 #define CK_CHUNK_MASK ((UINT64_C(1) << CK_CHUNK_BITS) - 1)
 
@@ -59,22 +67,39 @@ static long run_chunks(uint32_t generation) {
     }
 }
 
+/* Runs the posted background task if this thread is the one to claim it; returns whether it did. */
+static int run_background(int final_state) {
+    int expected = BACKGROUND_POSTED;
+    if (!atomic_compare_exchange_strong(&background_state, &expected, BACKGROUND_RUNNING)) return 0;
+    inside_task = 1;
+    background_fn(background_context, 0, 1);
+    inside_task = 0;
+    atomic_store(&background_state, final_state);
+    return 1;
+}
+
+static int background_posted(void) { return atomic_load(&background_state) == BACKGROUND_POSTED; }
+
 static void *worker_main(void *argument) {
     long index = (long)(intptr_t)argument;
     uint32_t seen = generation_of(atomic_load(&claim_word));
     for (;;) {
         uint32_t generation = seen;
-        for (int round = 0; round < CK_SPIN_ROUNDS && generation == seen; round++) {
+        int active = index < configured_threads - 1;   /* workers beyond a lowered count take nothing */
+        for (int round = 0; round < CK_SPIN_ROUNDS && generation == seen && !(active && background_posted()); round++) {
             generation = generation_of(atomic_load(&claim_word));
             if (round % 64 == 63) sched_yield();
         }
-        if (generation == seen) {
+        if (generation == seen && !(active && background_posted())) {
             pthread_mutex_lock(&sleep_lock);
-            while ((generation = generation_of(atomic_load(&claim_word))) == seen) pthread_cond_wait(&wake, &sleep_lock);
+            while ((generation = generation_of(atomic_load(&claim_word))) == seen && !(active && background_posted()))
+                pthread_cond_wait(&wake, &sleep_lock);
             pthread_mutex_unlock(&sleep_lock);
         }
+        /* After the background task, look again: a job posted meanwhile may still have chunks to claim. */
+        if (active && run_background(BACKGROUND_DONE)) continue;
         seen = generation;
-        if (index < configured_threads - 1) run_chunks(generation);
+        if (active) run_chunks(generation);
     }
     return NULL;
 }
@@ -171,4 +196,28 @@ void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context) {
     while (atomic_load(&completed_chunks) < job_chunks) sched_yield();
     if (ran > 0) note_wait(worked - start, now_ns() - worked);
     pthread_mutex_unlock(&pool_lock);
+}
+
+int ck_pool_begin_background(ck_task_fn fn, void *context) {
+    int threads = ck_pool_threads(), idle = BACKGROUND_IDLE;
+    /* Under contention (serial_left) a preempted worker would hold the caller up at the end. */
+    if (threads == 1 || inside_task || serial_left > 0
+        || !atomic_compare_exchange_strong(&background_state, &idle, BACKGROUND_SETTING_UP)) {
+        fn(context, 0, 1);
+        return 0;
+    }
+    ensure_workers(threads);
+    background_fn = fn;
+    background_context = context;
+    pthread_mutex_lock(&sleep_lock);
+    atomic_store(&background_state, BACKGROUND_POSTED);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&sleep_lock);
+    return 1;
+}
+
+void ck_pool_end_background(void) {
+    if (run_background(BACKGROUND_IDLE)) return;   /* no worker took it yet: the caller runs it */
+    while (atomic_load(&background_state) != BACKGROUND_DONE) sched_yield();
+    atomic_store(&background_state, BACKGROUND_IDLE);
 }

@@ -59,6 +59,17 @@ enum Adversarial {
         func apply(to optimizers: [Optimizer]) {
             for (optimizer, gradients) in zip(optimizers, gradients) { optimizer.update(with: gradients) }
         }
+
+        /// Steps the optimisers on one pool thread while `next` (the other network's pass) runs, and
+        /// returns what `next` returned.
+        ///
+        /// Why: Adam streams 28 bytes per parameter through memory while a pass is mostly arithmetic;
+        /// side by side they share two cores better than each split over both (the MLP models' G update
+        /// beside D's pass: `BENCHMARKS.md`). `next` must neither read nor write these optimisers'
+        /// parameters: D's pass on detached fakes qualifies, G's pass through an updated D does not.
+        func apply<Next>(to optimizers: [Optimizer], during next: () -> Next) -> Next {
+            Parallelism.overlapping({ apply(to: optimizers) }, with: next)
+        }
     }
 
     /// Records the graph `build` makes, takes each returned loss's gradients for the optimiser at the

@@ -28,6 +28,23 @@ public enum Kernels {
         }
     }
 
+    /// Runs `background` on one pool worker while `foreground` runs on the caller, and returns once
+    /// both are done. `foreground`'s parallel kernels split over the other threads (and the worker,
+    /// once it is free); `background`'s own parallel calls run serially on its worker. The two must
+    /// not touch the same memory. With one thread, `background` runs first, then `foreground`.
+    public static func overlapping<Result>(_ background: () -> Void, with foreground: () -> Result) -> Result {
+        withoutActuallyEscaping(background) { escaping in
+            var task = escaping
+            return withUnsafeMutablePointer(to: &task) { pointer in
+                let posted = ck_pool_begin_background({ context, _, _ in
+                    context!.assumingMemoryBound(to: (() -> Void).self).pointee()
+                }, pointer)
+                defer { if posted != 0 { ck_pool_end_background() } }
+                return foreground()
+            }
+        }
+    }
+
     /// Row-major C = α·op(A)·op(B) + β·C, with op(A) m×k and op(B) k×n; `transposeA` means A is
     /// stored k×m (and likewise B). β = 0 ignores C's old contents, NaN included.
     public static func gemm(

@@ -76,6 +76,29 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The MLP models update G on a worker while D's pass runs: every parameter after two steps
+    /// must equal the one-thread run's (where G's update simply comes first), bit for bit.
+    func testStepsGiveTheSameWeightsOnAnyThreadCount() {
+        let threads = Parallelism.threadCount
+        defer { Parallelism.threadCount = threads }
+        for kind in [ModelKind.mlp, .cgan] {
+            let runs = [1, 2, 3].map { count -> (metrics: [StepMetrics], weights: [[Float]]) in
+                Parallelism.threadCount = count
+                let model = kind.makeModel(seed: 5)
+                let context = TrainingContext(model: model, hyperparameters: kind.defaults, noise: RandomGenerator(seed: 6), objective: kind.defaultLoss)
+                var data = RandomGenerator(seed: 7)
+                let real = TrainingBatch(images: Tensor.randomUniform([16] + model.imageShape, low: -1, high: 1, generator: &data),
+                                         labels: (0..<16).map { $0 % 10 })
+                let metrics = (0..<2).map { _ in model.trainingStep(real, context: context) }
+                return (metrics, (model.generator.parameters() + model.discriminator.parameters()).map(\.value.scalars))
+            }
+            for run in runs.dropFirst() {
+                XCTAssertEqual(run.metrics, runs[0].metrics, "\(kind)")
+                XCTAssertTrue(run.weights == runs[0].weights, "\(kind): weights differ from the one-thread run")
+            }
+        }
+    }
+
     private func twoSteps(_ kind: ModelKind) -> (metrics: [StepMetrics], weights: Weights) {
         let model = kind.makeModel(seed: 5)
         let context = TrainingContext(model: model, hyperparameters: kind.defaults, noise: RandomGenerator(seed: 6), objective: kind.defaultLoss)

@@ -73,7 +73,9 @@ final class ThreadPoolTests: XCTestCase {
         Kernels.threadCount = 2
         let caller = pthread_self()
         var heldUp = false
-        for _ in 0..<1000 where !heldUp {
+        // Until a worker takes a chunk: a worker thread just created may not run for milliseconds.
+        let deadline = Date().addingTimeInterval(10)
+        while !heldUp && Date() < deadline {
             Kernels.parallelFor(2, grain: 1) { _ in
                 if pthread_equal(pthread_self(), caller) == 0 { usleep(3000); heldUp = true }
             }
@@ -94,5 +96,35 @@ final class ThreadPoolTests: XCTestCase {
         XCTAssertGreaterThan(calls.count, 1, "jobs never split again")
         XCTAssertGreaterThan(serialJobs, 0)
         XCTAssertEqual(calls.sorted { $0.lowerBound < $1.lowerBound }.map(\.count).reduce(0, +), 64)
+    }
+
+    /// A background task runs on a worker while the caller's own parallel jobs go on: the caller
+    /// sees it start before its jobs end, every index of both is covered once, and a nested request
+    /// (the slot is taken) runs at once. With one thread it runs first, on the caller.
+    func testABackgroundTaskRunsBesideTheCallersJobs() {
+        for threads in [1, 2, 3] {
+            Kernels.threadCount = threads
+            let caller = pthread_self(), started = DispatchSemaphore(value: 0)
+            var background = [Int32](repeating: 0, count: 10_000), foreground = background
+            var ranOnCaller = false, sawItStart = false, nestedRan = false
+            let answer = background.withUnsafeMutableBufferPointer { back in
+                foreground.withUnsafeMutableBufferPointer { front in
+                    Kernels.overlapping({
+                        ranOnCaller = pthread_equal(pthread_self(), caller) != 0
+                        started.signal()
+                        Kernels.parallelFor(back.count, grain: 1) { range in for index in range { back[index] += 1 } }
+                    }, with: { () -> Int in
+                        sawItStart = started.wait(timeout: .now() + 10) == .success
+                        for _ in 0..<50 { Kernels.parallelFor(front.count, grain: 16) { range in for index in range { front[index] += 1 } } }
+                        Kernels.overlapping({ nestedRan = true }, with: { XCTAssertTrue(nestedRan, "a nested request runs at once") })
+                        return 7
+                    })
+                }
+            }
+            XCTAssertEqual(answer, 7)
+            XCTAssertTrue(sawItStart, "\(threads) threads: the background task started while the caller waited")
+            XCTAssertEqual(ranOnCaller, threads == 1, "\(threads) threads")
+            XCTAssertTrue(background.allSatisfy { $0 == 1 } && foreground.allSatisfy { $0 == 50 }, "\(threads) threads")
+        }
     }
 }

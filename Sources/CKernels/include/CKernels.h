@@ -15,6 +15,14 @@ typedef void (*ck_task_fn)(void *context, long begin, long end);
 void ck_pool_set_threads(int count);
 int ck_pool_threads(void);
 void ck_parallel_for(long count, long grain, ck_task_fn fn, void *context);
+/* Inter-op parallelism: begin posts fn(context, 0, 1) for one worker to run while the caller goes on;
+ * the caller's parallel jobs meanwhile split over the other threads, and over that worker once it is
+ * free. Parallel calls inside fn run serially on its worker. Returns 1 when posted, and then
+ * ck_pool_end_background must follow: it waits for fn (or runs it on the caller if no worker has taken
+ * it yet). Returns 0 after running fn on the caller at once: with one thread configured, inside a
+ * task, while the pool runs serially for contention, or while another background task is out. */
+int ck_pool_begin_background(ck_task_fn fn, void *context);
+void ck_pool_end_background(void);
 
 /* Row-major SGEMM: C = alpha * op(A) * op(B) + beta * C, op(A) m x k, op(B) k x n.
  * A is stored k x m when trans_a, B is stored n x k when trans_b. beta == 0 ignores C's contents.

@@ -114,14 +114,15 @@ public final class ConditionalGAN: GANModel {
             let loss = Adversarial.generatorLoss(fakeScores, objective: objective, kind: kind)
             return ([loss], (fake: fake.detached(), score: Adversarial.meanScore(fakeScores, kind: kind, objective: objective)))
         }
-        generatorPass.apply(to: [context.generatorOptimizer])
-
-        let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
-            let (realScores, fakeScores) = Adversarial.scoresTogether(
-                of: self, real: batch.images, realLabels: batch.labels, fake: generatorPass.extra.fake, fakeLabels: fakeLabels)
-            let loss = (Adversarial.loss(realScores, target: 1, kind: kind, objective: objective)
-                + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: objective)) * 0.5
-            return ([loss], Adversarial.meanScore(realScores, kind: kind, objective: objective))
+        // D's pass reads only the detached fakes, so G's update runs beside it.
+        let discriminatorPass = generatorPass.apply(to: [context.generatorOptimizer]) {
+            Adversarial.record(for: [context.discriminatorOptimizer]) {
+                let (realScores, fakeScores) = Adversarial.scoresTogether(
+                    of: self, real: batch.images, realLabels: batch.labels, fake: generatorPass.extra.fake, fakeLabels: fakeLabels)
+                let loss = (Adversarial.loss(realScores, target: 1, kind: kind, objective: objective)
+                    + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: objective)) * 0.5
+                return ([loss], Adversarial.meanScore(realScores, kind: kind, objective: objective))
+            }
         }
         discriminatorPass.apply(to: [context.discriminatorOptimizer])
         return StepMetrics(discriminatorLoss: discriminatorPass.losses[0], generatorLoss: generatorPass.losses[0],

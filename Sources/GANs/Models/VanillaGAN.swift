@@ -102,14 +102,15 @@ public final class VanillaGAN: GANModel {
             let loss = Adversarial.generatorLoss(fakeScores, objective: context.objective, kind: kind)
             return ([loss], (fake: fake.detached(), score: Adversarial.meanProbability(fakeScores, kind: kind)))
         }
-        generatorPass.apply(to: [context.generatorOptimizer])
-
-        let discriminatorPass = Adversarial.record(for: [context.discriminatorOptimizer]) {
-            let (realScores, fakeScores) = Adversarial.scoresTogether(
-                of: self, real: realImages, realLabels: [], fake: generatorPass.extra.fake, fakeLabels: [])
-            let loss = (Adversarial.loss(realScores, target: 1, kind: kind, objective: context.objective)
-                + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: context.objective)) * 0.5
-            return ([loss], Adversarial.meanProbability(realScores, kind: kind))
+        // D's pass reads only the detached fakes, so G's update runs beside it.
+        let discriminatorPass = generatorPass.apply(to: [context.generatorOptimizer]) {
+            Adversarial.record(for: [context.discriminatorOptimizer]) {
+                let (realScores, fakeScores) = Adversarial.scoresTogether(
+                    of: self, real: realImages, realLabels: [], fake: generatorPass.extra.fake, fakeLabels: [])
+                let loss = (Adversarial.loss(realScores, target: 1, kind: kind, objective: context.objective)
+                    + Adversarial.loss(fakeScores, target: 0, kind: kind, objective: context.objective)) * 0.5
+                return ([loss], Adversarial.meanProbability(realScores, kind: kind))
+            }
         }
         discriminatorPass.apply(to: [context.discriminatorOptimizer])
         return StepMetrics(discriminatorLoss: discriminatorPass.losses[0], generatorLoss: generatorPass.losses[0],
