@@ -30,8 +30,9 @@ public enum Kernels {
 
     /// Runs `background` on one pool worker while `foreground` runs on the caller, and returns once
     /// both are done. `foreground`'s parallel kernels split over the other threads (and the worker,
-    /// once it is free); `background`'s own parallel calls run serially on its worker. The two must
-    /// not touch the same memory. With one thread, `background` runs first, then `foreground`.
+    /// once it is free); `background`'s own parallel calls run serially on its worker. Neither may
+    /// write memory the other reads or writes. With one thread, `background` runs first, then
+    /// `foreground`, on the caller.
     public static func overlapping<Result>(_ background: () -> Void, with foreground: () -> Result) -> Result {
         withoutActuallyEscaping(background) { escaping in
             var task = escaping

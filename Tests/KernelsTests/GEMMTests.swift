@@ -50,7 +50,26 @@ final class GEMMTests: XCTestCase {
             }
             check(m: 37, n: 41, k: 29, transposeA: false, transposeB: false, alpha: 0.5, beta: 2, pad: 3)
             check(m: 19, n: 23, k: 513, transposeA: true, transposeB: true, alpha: -1, beta: 0.25, pad: 1)
+            // Last row panels of exactly 4 and 2 rows (through the scratch tile) with beta and padding.
+            check(m: 64, n: 35, k: 70, transposeA: false, transposeB: true, alpha: 0.5, beta: 2, pad: 3)
+            check(m: 50, n: 32, k: 33, transposeA: true, transposeB: false, alpha: -1, beta: 0.25, pad: 2)
         }
+    }
+
+    /// A row's floats do not depend on how many rows follow it: the ragged last panel of a GEMM of 64
+    /// (62, 2) rows gives its rows exactly what a full panel gives them in a taller GEMM.
+    func testRaggedLastPanelsGiveTheFullPanelsFloats() {
+        let (n, k) = (40, 300)
+        let a = testValues(70 * k, seed: 8), b = testValues(k * n, seed: 9)
+        func product(rows: Int) -> [Float] {
+            var c = [Float](repeating: 0, count: rows * n)
+            Kernels.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
+            return c
+        }
+        let tall = product(rows: 66)
+        XCTAssertEqual(product(rows: 64), Array(tall[0..<64 * n]))
+        XCTAssertEqual(product(rows: 62), Array(tall[0..<62 * n]))
+        XCTAssertEqual(product(rows: 2), Array(tall[0..<2 * n]))
     }
 
     func testBetaZeroIgnoresNaNAndZeroDepthScales() {
