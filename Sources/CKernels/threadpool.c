@@ -78,7 +78,8 @@ static int run_background(int final_state) {
     return 1;
 }
 
-static int background_posted(void) { return atomic_load(&background_state) == BACKGROUND_POSTED; }
+/* Whether a worker should stop waiting for a job to take the posted background task. */
+static int background_for(int active) { return active && atomic_load(&background_state) == BACKGROUND_POSTED; }
 
 static void *worker_main(void *argument) {
     long index = (long)(intptr_t)argument;
@@ -86,13 +87,13 @@ static void *worker_main(void *argument) {
     for (;;) {
         uint32_t generation = seen;
         int active = index < configured_threads - 1;   /* workers beyond a lowered count take nothing */
-        for (int round = 0; round < CK_SPIN_ROUNDS && generation == seen && !(active && background_posted()); round++) {
+        for (int round = 0; round < CK_SPIN_ROUNDS && generation == seen && !background_for(active); round++) {
             generation = generation_of(atomic_load(&claim_word));
             if (round % 64 == 63) sched_yield();
         }
-        if (generation == seen && !(active && background_posted())) {
+        if (generation == seen && !background_for(active)) {
             pthread_mutex_lock(&sleep_lock);
-            while ((generation = generation_of(atomic_load(&claim_word))) == seen && !(active && background_posted()))
+            while ((generation = generation_of(atomic_load(&claim_word))) == seen && !background_for(active))
                 pthread_cond_wait(&wake, &sleep_lock);
             pthread_mutex_unlock(&sleep_lock);
         }
