@@ -38,7 +38,7 @@ extension PNG {
         }
         // Inflating stops past the size the header allows, so a tiny file cannot expand to gigabytes.
         do { raw = try Gzip.inflate(compressed, limit: allowed) } catch { throw PNGError("corrupt image data: \(error)") }
-        let pixels = try unfilter(raw, header: header)
+        let pixels = try unfilter(raw, header: header, expectedCount: allowed)
         return (header.width, header.height, header.channels, pixels)
     }
 
@@ -92,10 +92,10 @@ extension PNG {
     }
 
     /// Reverses the per-row filters (PNG spec §9): each byte plus the prediction from decoded neighbours.
-    private static func unfilter(_ raw: [UInt8], header: Header) throws -> [UInt8] {
-        let expected = header.filteredByteCount ?? Int.max
-        guard raw.count == expected else {
-            throw PNGError("image data has \(raw.count) bytes, \(header.width)×\(header.height)×\(header.channels) needs \(expected)")
+    /// `expectedCount` is the header's `filteredByteCount`, already checked not to overflow.
+    private static func unfilter(_ raw: [UInt8], header: Header, expectedCount: Int) throws -> [UInt8] {
+        guard raw.count == expectedCount else {
+            throw PNGError("image data has \(raw.count) bytes, \(header.width)×\(header.height)×\(header.channels) needs \(expectedCount)")
         }
         let stride = header.width * header.channels
         var pixels = [UInt8](repeating: 0, count: stride * header.height)
