@@ -2,7 +2,7 @@
 # Runs forger-bench, the PyTorch peer and the JAX peer alternately on every reference workload and prints
 # a markdown table of medians, ratios and peak memory. Usage: Benchmarks/peers/compare.sh [THREADS] [ROUNDS]
 #
-# Each cell is the median over ROUNDS runs of that run's median ms/step; "min" is the fastest single step
+# Each cell is the median over its runs of each run's median ms/step; "min" is the fastest single step
 # seen in any round (least hurt when other tenants share the host). Ratios are peer / Forger, so above 1
 # means Forger is faster; the performance issue's target is 1.2 against the best peer. The MLP workloads run
 # three times ROUNDS: a run of theirs lasts a second or two, so one busy spell on the shared host can cover
